@@ -1,0 +1,168 @@
+"""Validation of roadmap files and page front matter: load -> schema -> semantic checks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import roadmap as rm
+from .findings import Finding, error, warning
+from .page import PageText, split
+from .schema import validate, validator_for
+from .yamlload import Document, LoadError, decode, load
+
+if TYPE_CHECKING:
+    from .site import Site
+
+_LOOKS_LIKE_FM = re.compile(r"^---[ \t]*\r?\n(?:[A-Za-z_][\w-]*:.*\r?\n)+---[ \t]*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class LoadedRoadmap:
+    roadmap: rm.Roadmap | None  # None when it has errors
+    findings: list[Finding]
+
+
+def roadmap_from_text(text: str, path: str, roadmap_id: str, site: Site) -> LoadedRoadmap:
+    """Load, validate and check one roadmap document."""
+    try:
+        doc = load(text, path)
+    except LoadError as exc:
+        return LoadedRoadmap(None, [exc.finding])
+    findings: list[Finding] = []
+    if not rm.ROADMAP_ID.match(roadmap_id):
+        findings.append(
+            error(
+                path,
+                1,
+                1,
+                "R100",
+                f"roadmap id {roadmap_id!r} (the file name) is not a plain id",
+                "name the file with lowercase letters, digits and hyphens "
+                "(e.g. _roadmaps/my-roadmap.yml)",
+            )
+        )
+    if doc.data is None:
+        findings.append(
+            error(
+                path,
+                1,
+                1,
+                "S101",
+                "$: the roadmap file is empty",
+                "add 'sections:' with at least one item",
+            )
+        )
+        return LoadedRoadmap(None, findings)
+    findings += validate(doc, validator_for("roadmap", site.schema_override("roadmap")), path)
+    if any(f.is_error for f in findings):
+        return LoadedRoadmap(None, findings)
+    model = rm.from_data(roadmap_id, doc.data)
+    findings += rm.check(model, doc, path)
+    return LoadedRoadmap(None if any(f.is_error for f in findings) else model, findings)
+
+
+def read_roadmap(site: Site, file: Path) -> LoadedRoadmap:
+    path = site.rel(file)
+    try:
+        text = decode(file.read_bytes(), path)
+    except LoadError as exc:
+        return LoadedRoadmap(None, [exc.finding])
+    except OSError as exc:
+        return LoadedRoadmap(None, [error(path, 1, 1, "F101", f"cannot read: {exc.strerror}")])
+    return roadmap_from_text(text, path, file.stem, site)
+
+
+def front_matter(page: PageText, path: str) -> tuple[Document | None, list[Finding]]:
+    """The page's front matter as data with positions, and findings about its shape."""
+    fm = page.front_matter
+    if fm is None:
+        return None, _missing_front_matter(page, path)
+    try:
+        doc = load(fm.text, path, line_offset=fm.line - 1)
+    except LoadError as exc:
+        return None, [exc.finding]
+    if doc.data is None:
+        return doc, []
+    if not isinstance(doc.data, dict):
+        return None, [
+            error(
+                path,
+                fm.line,
+                1,
+                "P101",
+                "front matter is not a mapping of keys",
+                "write it as 'key: value' lines between the '---' lines",
+            )
+        ]
+    return doc, []
+
+
+def _missing_front_matter(page: PageText, path: str) -> list[Finding]:
+    text = page.text[1:] if page.bom else page.text
+    if re.match(r"---[ \t]*\r?\n", text):
+        return [
+            error(
+                path,
+                1,
+                1,
+                "P103",
+                "front matter has no closing '---' line",
+                "add a line '---' after the last front matter key; "
+                "until then Jekyll ignores the block",
+            )
+        ]
+    m = _LOOKS_LIKE_FM.search(text, 0, 2000)
+    if m:
+        line = text.count("\n", 0, m.start()) + 1
+        return [
+            warning(
+                path,
+                line,
+                1,
+                "P102",
+                "text before the front matter: Jekyll will not read it",
+                "move the '---' block to the very first line of the file",
+            )
+        ]
+    return []
+
+
+def page_from_text(text: str, path: str, site: Site) -> list[Finding]:
+    """Front matter findings of one page (schema and shape)."""
+    page = split(text)
+    doc, findings = front_matter(page, path)
+    if doc is None or doc.data is None:
+        return findings
+    return findings + validate(doc, validator_for("page", site.schema_override("page")), path)
+
+
+def read_page(site: Site, file: Path) -> list[Finding]:
+    path = site.rel(file)
+    try:
+        text = decode(file.read_bytes(), path)
+    except LoadError as exc:
+        return [exc.finding]
+    except OSError as exc:
+        return [error(path, 1, 1, "F101", f"cannot read: {exc.strerror}")]
+    return page_from_text(text, path, site)
+
+
+def run(site: Site, files: list[Path] | None = None) -> list[Finding]:
+    """All findings for the given files, or for the whole site."""
+    findings = list(site.findings)
+    roadmap_dir = site.roadmaps_path.resolve()
+    if files is None:
+        roadmaps, pages = site.roadmap_files(), site.pages()
+    else:
+        roadmaps = [
+            f for f in files if f.resolve().parent == roadmap_dir and f.suffix in (".yml", ".yaml")
+        ]
+        pages = [f for f in files if f not in roadmaps and f.suffix in (".md", ".markdown")]
+    for file in roadmaps:
+        findings += read_roadmap(site, file).findings
+    for file in pages:
+        findings += read_page(site, file)
+    return findings

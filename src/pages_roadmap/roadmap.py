@@ -1,0 +1,710 @@
+"""The roadmap model, how Mermaid resolves its dates, and the checks a schema cannot express."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+
+from .findings import Finding, error, warning
+from .yamlload import Document, JsonPath, describe_path
+
+Kind = Literal["task", "milestone", "marker"]
+KINDS: tuple[Kind, ...] = ("task", "milestone", "marker")
+ROADMAP_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Item:
+    kind: Kind
+    name: str
+    id: str | None = None
+    start: str | None = None  # ISO date; a milestone's or marker's `date`
+    after: tuple[str, ...] = ()
+    end: str | None = None
+    duration: str | None = None
+    until: tuple[str, ...] = ()
+    status: str = "auto"
+    crit: bool = False
+    owner: str | None = None
+    link: str | None = None
+    note: str | None = None
+    path: JsonPath = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str | None
+    items: tuple[Item, ...]
+    path: JsonPath = ()
+
+
+@dataclass(frozen=True)
+class Chart:
+    axis_format: str | None = None
+    tick_interval: str | None = None
+    excludes: tuple[str, ...] = ()
+    includes: tuple[str, ...] = ()
+    weekend: str | None = None
+    weekday: str | None = None
+    today_marker: bool | str = True
+    inclusive_end_dates: bool = False
+    display_mode: str | None = None
+    top_axis: bool = False
+    auto_status: bool = True
+
+
+@dataclass(frozen=True)
+class Roadmap:
+    id: str
+    sections: tuple[Section, ...]
+    title: str | None = None
+    description: str | None = None
+    acc_title: str | None = None
+    chart: Chart = field(default_factory=Chart)
+    notes: tuple[str, ...] = ()
+
+    def items(self) -> Iterator[tuple[Section, Item]]:
+        for section in self.sections:
+            for item in section.items:
+                yield section, item
+
+
+def _ids(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def from_data(roadmap_id: str, data: dict[str, Any]) -> Roadmap:
+    """The model of a schema-valid roadmap document."""
+    chart = data.get("chart", {})
+    sections = []
+    for si, sec in enumerate(data["sections"]):
+        items = []
+        for ii, raw in enumerate(sec["items"]):
+            kind = next(k for k in KINDS if k in raw)
+            items.append(
+                Item(
+                    kind=kind,
+                    name=raw[kind],
+                    id=raw.get("id"),
+                    start=raw.get("start", raw.get("date")),
+                    after=_ids(raw.get("after")),
+                    end=raw.get("end"),
+                    duration=raw.get("duration"),
+                    until=_ids(raw.get("until")),
+                    status=raw.get("status", "auto"),
+                    crit=bool(raw.get("crit", False)),
+                    owner=raw.get("owner"),
+                    link=raw.get("link"),
+                    note=raw.get("note"),
+                    path=("sections", si, "items", ii),
+                )
+            )
+        sections.append(Section(sec.get("name"), tuple(items), ("sections", si)))
+    return Roadmap(
+        id=roadmap_id,
+        sections=tuple(sections),
+        title=data.get("title"),
+        description=data.get("description"),
+        acc_title=data.get("acc_title"),
+        chart=Chart(
+            axis_format=chart.get("axis_format"),
+            tick_interval=chart.get("tick_interval"),
+            excludes=tuple(chart.get("excludes", ())),
+            includes=tuple(chart.get("includes", ())),
+            weekend=chart.get("weekend"),
+            weekday=chart.get("weekday"),
+            today_marker=chart.get("today_marker", True),
+            inclusive_end_dates=bool(chart.get("inclusive_end_dates", False)),
+            display_mode=chart.get("display_mode"),
+            top_axis=bool(chart.get("top_axis", False)),
+            auto_status=bool(chart.get("auto_status", True)),
+        ),
+        notes=tuple(data.get("notes", ())),
+    )
+
+
+def to_data(roadmap: Roadmap) -> dict[str, Any]:
+    """The YAML-ready form of a roadmap (inverse of `from_data`), with defaults left out."""
+    out: dict[str, Any] = {}
+    for key in ("title", "description", "acc_title"):
+        if getattr(roadmap, key):
+            out[key] = getattr(roadmap, key)
+    chart = _chart_data(roadmap.chart)
+    if chart:
+        out["chart"] = chart
+    sections = []
+    for section in roadmap.sections:
+        sec: dict[str, Any] = {}
+        if section.name is not None:
+            sec["name"] = section.name
+        sec["items"] = [_item_data(item) for item in section.items]
+        sections.append(sec)
+    out["sections"] = sections
+    if roadmap.notes:
+        out["notes"] = list(roadmap.notes)
+    return out
+
+
+def _chart_data(chart: Chart) -> dict[str, Any]:
+    defaults = Chart()
+    out: dict[str, Any] = {}
+    for key in Chart.__dataclass_fields__:
+        value = getattr(chart, key)
+        if value != getattr(defaults, key):
+            out[key] = list(value) if isinstance(value, tuple) else value
+    return out
+
+
+def _item_data(item: Item) -> dict[str, Any]:
+    out: dict[str, Any] = {item.kind: item.name}
+    date_key = "start" if item.kind == "task" else "date"
+    fields: list[tuple[str, Any]] = [
+        ("id", item.id),
+        (date_key, item.start),
+        ("after", _one_or_list(item.after)),
+        ("end", item.end),
+        ("duration", item.duration),
+        ("until", _one_or_list(item.until)),
+        ("status", None if item.status == "auto" else item.status),
+        ("crit", True if item.crit else None),
+        ("owner", item.owner),
+        ("link", item.link),
+        ("note", item.note),
+    ]
+    out.update((key, value) for key, value in fields if value)
+    return out
+
+
+def _one_or_list(ids: tuple[str, ...]) -> str | list[str] | None:
+    if not ids:
+        return None
+    return ids[0] if len(ids) == 1 else list(ids)
+
+
+# --- Dates as Mermaid resolves them ------------------------------------------------------------
+
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|[smhdwMy])$")
+# dayjs.duration turns months and years into fixed lengths (30 and 365 days) when added to a date.
+_UNIT_SECONDS = {
+    "ms": 0.001,
+    "s": 1,
+    "m": 60,
+    "h": 3600,
+    "d": 86400,
+    "w": 7 * 86400,
+    "M": 30 * 86400,
+    "y": 365 * 86400,
+}
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MAX_EXCLUDE_DAYS = 10_000  # Mermaid gives up after this many excluded days
+
+
+class ResolveError(Exception):
+    """A roadmap whose dates cannot be resolved (the checks report why)."""
+
+
+def parse_date(text: str) -> datetime | None:
+    """Midnight of an ISO date, or None when the date does not exist."""
+    try:
+        return datetime.combine(date.fromisoformat(text), datetime.min.time())
+    except ValueError:
+        return None
+
+
+def parse_duration(text: str) -> timedelta | None:
+    m = _DURATION.match(text)
+    if not m:
+        return None
+    return timedelta(seconds=float(m[1]) * _UNIT_SECONDS[m[2]])
+
+
+def is_excluded(day: datetime, chart: Chart) -> bool:
+    """Mermaid's isInvalidDate: `includes` wins, then weekends, day names and dates."""
+    iso = day.date().isoformat()
+    if iso in chart.includes:
+        return False
+    excludes = {e.lower() for e in chart.excludes}
+    weekday = day.weekday()  # monday = 0
+    first_weekend = 4 if chart.weekend == "friday" else 5
+    if "weekends" in excludes and weekday in (first_weekend, first_weekend + 1):
+        return True
+    return _WEEKDAYS[weekday] in excludes or iso in excludes
+
+
+def _stretch(start: datetime, end: datetime, chart: Chart) -> datetime:
+    """Mermaid's fixTaskDates: each excluded day after the start pushes the end one day on."""
+    day = start + timedelta(days=1)
+    steps = 0
+    while day <= end:
+        if is_excluded(day, chart):
+            end += timedelta(days=1)
+        day += timedelta(days=1)
+        steps += 1
+        if steps > MAX_EXCLUDE_DAYS:
+            raise ResolveError("excluded days leave no day to work on")
+    return end
+
+
+@dataclass(frozen=True)
+class Span:
+    start: datetime
+    end: datetime
+
+
+def resolve(roadmap: Roadmap) -> dict[JsonPath, Span]:
+    """Start and end of every item, computed the way Mermaid's task compiler does."""
+    items = [item for _, item in roadmap.items()]
+    by_id = {item.id: item for item in items if item.id}
+    spans: dict[JsonPath, Span] = {}
+    # Mermaid repeats its compile pass so `after` may point forward; bounded like Mermaid's.
+    for _ in range(len(items) + 1):
+        progressed = False
+        prev_end: datetime | None = None
+        for item in items:
+            if item.path in spans:
+                prev_end = spans[item.path].end
+                continue
+            span = _resolve_item(item, roadmap.chart, by_id, spans, prev_end)
+            if span is None:
+                prev_end = None
+                continue
+            spans[item.path] = span
+            prev_end = span.end
+            progressed = True
+        if not progressed:
+            break
+    return spans
+
+
+def _resolve_item(
+    item: Item,
+    chart: Chart,
+    by_id: dict[str, Item],
+    spans: dict[JsonPath, Span],
+    prev_end: datetime | None,
+) -> Span | None:
+    if item.start:
+        start = parse_date(item.start)
+    elif item.after:
+        ends = [
+            spans[by_id[i].path].end for i in item.after if i in by_id and by_id[i].path in spans
+        ]
+        if len(ends) != len([i for i in item.after if i in by_id]) or not ends:
+            return None
+        start = max(ends)
+    else:
+        start = prev_end
+    if start is None:
+        return None
+    manual_end = False
+    if item.kind != "task":
+        end = start
+    elif item.end:
+        end_day = parse_date(item.end)
+        if end_day is None:
+            return None
+        end = end_day + timedelta(days=1) if chart.inclusive_end_dates else end_day
+        manual_end = True
+    elif item.duration:
+        length = parse_duration(item.duration)
+        if length is None:
+            return None
+        end = start + length
+    else:
+        starts = [
+            spans[by_id[i].path].start for i in item.until if i in by_id and by_id[i].path in spans
+        ]
+        if len(starts) != len([i for i in item.until if i in by_id]) or not starts:
+            return None
+        end = min(starts)
+    if chart.excludes and not manual_end:
+        end = _stretch(start, end, chart)
+    return Span(start, end)
+
+
+def status_on(item: Item, span: Span | None, today: date) -> str:
+    """The item's status: its own, or derived from `today` when it is `auto`."""
+    if item.status != "auto":
+        return item.status
+    if span is None:
+        return "planned"
+    midnight = datetime.combine(today, datetime.min.time())
+    if item.kind != "task":
+        day = span.start.date()
+        return "done" if day < today else "active" if day == today else "planned"
+    if span.end <= midnight:
+        return "done"
+    return "active" if span.start <= midnight else "planned"
+
+
+def with_status(roadmap: Roadmap, today: date) -> Roadmap:
+    """The roadmap with every `auto` status replaced by today's."""
+    if not roadmap.chart.auto_status:
+        return _planned(roadmap)
+    spans = resolve(roadmap)
+    sections = tuple(
+        replace(
+            sec,
+            items=tuple(
+                replace(it, status=status_on(it, spans.get(it.path), today)) for it in sec.items
+            ),
+        )
+        for sec in roadmap.sections
+    )
+    return replace(roadmap, sections=sections)
+
+
+def _planned(roadmap: Roadmap) -> Roadmap:
+    sections = tuple(
+        replace(
+            sec,
+            items=tuple(
+                replace(it, status="planned") if it.status == "auto" else it for it in sec.items
+            ),
+        )
+        for sec in roadmap.sections
+    )
+    return replace(roadmap, sections=sections)
+
+
+# --- Semantic checks ------------------------------------------------------------------------------
+
+ID_CHARS = re.compile(r"^[A-Za-z0-9_-]+$")
+AUTO_ID = re.compile(r"^task\d+$", re.IGNORECASE)
+TICK_INTERVAL = re.compile(r"^[1-9]\d*(millisecond|second|minute|hour|day|week|month)$")
+LIQUID = re.compile(r"\{\{|\{%")
+# Statements Mermaid's lexer tries before a task name (first match wins, case-insensitive).
+KEYWORDS = (
+    "gantt",
+    "dateformat",
+    "axisformat",
+    "tickinterval",
+    "excludes",
+    "includes",
+    "todaymarker",
+    "inclusiveenddates",
+    "topaxis",
+    "title",
+    "section",
+    "click",
+    "call",
+    "href",
+    "acctitle",
+    "accdescr",
+    "accdescription",
+    "weekday",
+    "weekend",
+)
+_LEADING_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
+_QUARTERS = re.compile(r"^\s*(\d+)\s*quarters?\s*$", re.IGNORECASE)
+_YEARS = re.compile(r"^\s*(\d+)\s*years?\s*$", re.IGNORECASE)
+
+
+def name_problem(text: str) -> str | None:
+    """Why Mermaid would misread this as a task name, or None when it reads it as written."""
+    if text.startswith("%") or text[1:2] == "%":
+        return (
+            "Mermaid reads a line whose first or second character is '%' as a comment and drops it"
+        )
+    head = text.lstrip().lower()
+    for keyword in KEYWORDS:
+        if head.startswith(keyword) and (
+            len(head) == len(keyword) or not head[len(keyword)].isalnum()
+        ):
+            return f"Mermaid reads a name starting with the keyword '{keyword}' as that statement"
+    if _LEADING_DATE.match(text):
+        return "Mermaid cannot read a task name that starts with a date"
+    return None
+
+
+@dataclass
+class _Checker:
+    roadmap: Roadmap
+    doc: Document
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+
+    def at(
+        self, jpath: JsonPath, code: str, message: str, hint: str, *, warn: bool = False
+    ) -> None:
+        pos = self.doc.pos(jpath)
+        make = warning if warn else error
+        self.findings.append(
+            make(self.path, pos.line, pos.col, code, f"{describe_path(jpath)}: {message}", hint)
+        )
+
+
+def check(roadmap: Roadmap, doc: Document, path: str) -> list[Finding]:
+    """Findings JSON Schema cannot express, for a schema-valid roadmap."""
+    c = _Checker(roadmap, doc, path)
+    _check_chart(c)
+    _check_sections(c)
+    ids = _check_ids(c)
+    _check_dates(c)
+    _check_refs(c, ids)
+    if not any(f.is_error for f in c.findings):
+        _check_spans(c)
+    _check_text(c)
+    return sorted(c.findings, key=lambda f: (f.line, f.col, f.code))
+
+
+def _check_chart(c: _Checker) -> None:
+    chart = c.roadmap.chart
+    if chart.tick_interval is not None and not TICK_INTERVAL.match(chart.tick_interval):
+        q = _QUARTERS.match(chart.tick_interval)
+        y = _YEARS.match(chart.tick_interval)
+        if q:
+            hint = f"use '{int(q[1]) * 3}month' for quarters"
+        elif y:
+            hint = f"use '{int(y[1]) * 12}month' for years"
+        else:
+            hint = (
+                "write a number and one of millisecond, second, minute, hour, day, week, "
+                "month (e.g. 1week)"
+            )
+        c.at(
+            ("chart", "tick_interval"),
+            "R112",
+            f"Mermaid silently ignores the tick interval {chart.tick_interval!r}",
+            hint,
+        )
+    excludes = {e.lower() for e in chart.excludes}
+    for i, token in enumerate(chart.excludes):
+        t = token.lower()
+        if t == "weekends" or t in _WEEKDAYS:
+            continue
+        if parse_date(t) is None:
+            hint = (
+                "list the days one by one: monday, tuesday, ..."
+                if t == "weekdays"
+                else "use weekends, a day name (monday ... sunday) or an ISO date"
+            )
+            c.at(("chart", "excludes", i), "R113", f"Mermaid ignores the exclude {token!r}", hint)
+    weekend = {"saturday", "sunday"} if chart.weekend != "friday" else {"friday", "saturday"}
+    days = set(_WEEKDAYS) - excludes - (weekend if "weekends" in excludes else set())
+    if not days:
+        c.at(
+            ("chart", "excludes"),
+            "R114",
+            "excludes every day of the week",
+            "Mermaid cannot place a task when every day is excluded; remove a day",
+        )
+
+
+def _check_sections(c: _Checker) -> None:
+    for si, section in enumerate(c.roadmap.sections):
+        if section.name is None and si > 0:
+            c.at(
+                ("sections", si),
+                "R115",
+                "only the first section may have no name",
+                "add 'name: <section heading>'",
+            )
+
+
+def _check_ids(c: _Checker) -> dict[str, Item]:
+    seen: dict[str, Item] = {}
+    for _, item in c.roadmap.items():
+        if item.id is None:
+            continue
+        where = (*item.path, "id")
+        if not ID_CHARS.match(item.id):
+            c.at(
+                where,
+                "R107",
+                f"id {item.id!r} cannot be referenced in Mermaid",
+                "use only letters, digits, '_' and '-'",
+            )
+        elif AUTO_ID.match(item.id):
+            c.at(
+                where,
+                "R108",
+                f"id {item.id!r} collides with Mermaid's automatic ids",
+                "choose an id that is not 'task' followed by a number",
+            )
+        if item.id in seen:
+            first = c.doc.pos((*seen[item.id].path, "id"))
+            c.at(
+                where,
+                "R106",
+                f"duplicate id {item.id!r} (first at line {first.line})",
+                "give every item its own id; Mermaid would silently use the last one",
+            )
+        else:
+            seen[item.id] = item
+    return seen
+
+
+def _check_dates(c: _Checker) -> None:
+    first = True
+    for _, item in c.roadmap.items():
+        for key in ("start", "end"):
+            value = getattr(item, key)
+            if value is not None and parse_date(value) is None:
+                field_name = "date" if key == "start" and item.kind != "task" else key
+                c.at(
+                    (*item.path, field_name),
+                    "R101",
+                    f"{value!r} is not a real date",
+                    "check the day and month",
+                )
+        if first and not item.start and not item.after:
+            c.at(
+                item.path,
+                "R116",
+                f"the first item {item.name!r} has no start",
+                "give it 'start:' (later items without one start where the previous item ends)",
+            )
+        first = False
+        if item.start and item.end:
+            s, e = parse_date(item.start), parse_date(item.end)
+            if s and e and e < s:
+                c.at(
+                    (*item.path, "end"),
+                    "R102",
+                    f"ends ({item.end}) before it starts ({item.start})",
+                    "swap the dates, or fix the one that is wrong",
+                )
+
+
+def _check_refs(c: _Checker, ids: dict[str, Item]) -> None:
+    for _, item in c.roadmap.items():
+        for key in ("after", "until"):
+            refs: tuple[str, ...] = getattr(item, key)
+            seen: set[str] = set()
+            for i, ref in enumerate(refs):
+                where = (
+                    (*item.path, key)
+                    if len(refs) == 1 and _is_scalar(c, item, key)
+                    else (*item.path, key, i)
+                )
+                if ref in seen:
+                    c.at(where, "R104", f"{ref!r} is listed twice in '{key}'", "remove the repeat")
+                seen.add(ref)
+                if ref not in ids:
+                    close = [k for k in ids if k.lower() == ref.lower()]
+                    hint = (
+                        f"did you mean {close[0]!r}?"
+                        if close
+                        else "use the id of an item in this roadmap"
+                    )
+                    c.at(where, "R103", f"unknown id {ref!r} in '{key}'", hint)
+                elif ref == item.id:
+                    c.at(
+                        where, "R105", f"item refers to itself in '{key}'", "refer to another item"
+                    )
+    _check_cycles(c, ids)
+
+
+def _is_scalar(c: _Checker, item: Item, key: str) -> bool:
+    sec, idx = item.path[1], item.path[3]
+    raw = c.doc.data["sections"][sec]["items"][idx].get(key)
+    return isinstance(raw, str)
+
+
+def _check_cycles(c: _Checker, ids: dict[str, Item]) -> None:
+    deps = {i: [r for r in (*it.after, *it.until) if r in ids and r != i] for i, it in ids.items()}
+    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
+    reported: set[frozenset[str]] = set()
+
+    def visit(node: str, stack: list[str]) -> None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in deps[node]:
+            if state.get(nxt) == 1:
+                cycle = stack[stack.index(nxt) :]
+                key = frozenset(cycle)
+                if key not in reported:
+                    reported.add(key)
+                    item = ids[cycle[0]]
+                    loop = " -> ".join([*cycle, cycle[0]])
+                    c.at(
+                        item.path,
+                        "R105",
+                        f"dependency cycle: {loop}",
+                        "break the cycle: one of these items needs a fixed date",
+                    )
+            elif nxt not in state:
+                visit(nxt, stack)
+        stack.pop()
+        state[node] = 2
+
+    for node in deps:
+        if node not in state:
+            visit(node, [])
+
+
+def _check_spans(c: _Checker) -> None:
+    try:
+        spans = resolve(c.roadmap)
+    except ResolveError:
+        return
+    for _, item in c.roadmap.items():
+        if item.path not in spans and item.path:
+            c.at(
+                item.path,
+                "R117",
+                f"the dates of {item.name!r} cannot be worked out",
+                "give it a start and an end, or check its 'after' / 'until' ids",
+            )
+    markers = [
+        spans[it.path].start
+        for _, it in c.roadmap.items()
+        if it.kind == "marker" and it.path in spans
+    ]
+    if len(markers) < 2:
+        return
+    lo, hi = min(markers), max(markers)
+    for _, item in c.roadmap.items():
+        span = spans.get(item.path)
+        if item.kind == "marker" or span is None:
+            continue
+        if span.start < lo or span.end > hi:
+            c.at(
+                item.path,
+                "R118",
+                f"{item.name!r} ({span.start.date()} to {span.end.date()}) lies outside "
+                f"the markers' span ({lo.date()} to {hi.date()})",
+                "check the dates, or move a marker",
+                warn=True,
+            )
+    if c.roadmap.chart.excludes:
+        _ = spans  # excluded-day effects are reported by Mermaid conformance tests, not here
+
+
+def _check_text(c: _Checker) -> None:
+    rm = c.roadmap
+    texts: list[tuple[JsonPath, str]] = [
+        (("title",), rm.title or ""),
+        (("description",), rm.description or ""),
+        (("acc_title",), rm.acc_title or ""),
+    ]
+    for si, section in enumerate(rm.sections):
+        texts.append((("sections", si, "name"), section.name or ""))
+        for item in section.items:
+            texts.append(((*item.path, item.kind), item.name))
+            problem = name_problem(item.name)
+            if problem:
+                c.at(
+                    (*item.path, item.kind),
+                    "R109",
+                    f"{item.name!r}: {problem}",
+                    "reword the start of the name",
+                )
+    if isinstance(rm.chart.today_marker, str):
+        texts.append((("chart", "today_marker"), rm.chart.today_marker))
+    for jpath, text in texts:
+        if LIQUID.search(text):
+            c.at(
+                jpath,
+                "R110",
+                "contains Liquid syntax ('{{' or '{%'), which Jekyll would execute",
+                "remove the braces, or write them as '{ {' / '{ %'",
+            )
+        if "\n" in text and jpath[-1] != "description":
+            c.at(jpath, "R111", "a line break here would break the chart", "write it on one line")

@@ -1,0 +1,213 @@
+"""JSON Schema validation; every error is mapped back to the line and column of its YAML node."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterable
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .findings import Finding, error
+from .yamlload import Document, JsonPath, describe_path
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
+    from jsonschema.protocols import Validator
+
+
+class SchemaError(Exception):
+    """A schema file that cannot be used (missing, not JSON, not a valid 2020-12 schema)."""
+
+
+def builtin_schema_text(name: str) -> str:
+    """The text of a schema shipped with the package: `roadmap` or `page`."""
+    return (resources.files("pages_roadmap") / "schemas" / f"{name}.schema.json").read_text(
+        encoding="utf-8"
+    )
+
+
+@cache
+def validator_for(name: str, override: Path | None = None) -> Validator:
+    """A compiled validator for the built-in schema `name`, or for a site's own schema file."""
+    # jsonschema is imported here, not at module level: it costs ~100 ms of start-up
+    # that `check one-page.md` without front matter never needs.
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError as JsonSchemaError
+
+    where = str(override) if override else f"built-in {name} schema"
+    try:
+        text = override.read_text(encoding="utf-8") if override else builtin_schema_text(name)
+        schema = json.loads(text)
+        Draft202012Validator.check_schema(schema)
+    except OSError as exc:
+        raise SchemaError(f"cannot read {where}: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise SchemaError(f"{where} is not JSON: {exc}") from None
+    except JsonSchemaError as exc:
+        raise SchemaError(f"{where} is not a valid JSON Schema 2020-12: {exc.message}") from None
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+_DMY = re.compile(r"^\s*(\d{1,2})[-./](\d{1,2})[-./](\d{4})\s*$")
+_DATE_PATTERN_PREFIX = "^[0-9]{4}-[0-9]{2}-[0-9]{2}"
+
+
+def iso_hint(value: object) -> str:
+    """How to write a date that is not ISO; day-first dates get their ISO form."""
+    if isinstance(value, str):
+        m = _DMY.match(value)
+        if m:
+            day, month, year = (int(g) for g in m.groups())
+            if 1 <= month <= 12 and 1 <= day <= 31:
+                return f"write it as ISO {year:04d}-{month:02d}-{day:02d} (YYYY-MM-DD)"
+    return "write dates as ISO YYYY-MM-DD, for example 2025-08-19"
+
+
+def validate(doc: Document, validator: Validator, path: str) -> list[Finding]:
+    """Schema findings for a loaded document, one per problem, located in the source."""
+    findings = [_to_finding(err, doc, path) for err in validator.iter_errors(doc.data)]
+    return sorted(set(findings), key=lambda f: (f.line, f.col, f.code))
+
+
+def _to_finding(err: ValidationError, doc: Document, path: str) -> Finding:
+    err = _best(err)
+    # jsonschema types these as "maybe unset"; on a reported error they are always set.
+    schema: Any = err.schema
+    value: Any = err.validator_value
+    where: JsonPath = tuple(err.absolute_path)
+    jpath = describe_path(where)
+    kind = err.validator
+    pos = doc.pos(where)
+    instance = err.instance
+    if kind == "required":
+        missing = _missing(err)
+        return _f(
+            path, pos, "S101", f"{jpath}: missing required key {missing!r}", _add_key_hint(missing)
+        )
+    if kind in ("additionalProperties", "unevaluatedProperties"):
+        allowed = sorted(schema.get("properties", {}))
+        extra = [k for k in instance if k not in allowed] if isinstance(instance, dict) else []
+        key = extra[0] if extra else "?"
+        kpos = doc.key_pos((*where, key))
+        close = difflib.get_close_matches(key, allowed, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(allowed)}"
+        return _f(path, kpos, "S102", f"{jpath}: unknown key {key!r}", hint)
+    if kind == "type":
+        want = value
+        want_text = " or ".join(want) if isinstance(want, list) else str(want)
+        return _f(
+            path,
+            pos,
+            "S103",
+            f"{jpath}: expected {want_text}, got {_show(instance)}",
+            _type_hint(want),
+        )
+    if kind in ("enum", "const"):
+        options = value if kind == "enum" else [value]
+        close = difflib.get_close_matches(str(instance), [str(o) for o in options], n=1)
+        hint = f"did you mean {close[0]!r}?" if close else ""
+        listed = ", ".join(json.dumps(o, ensure_ascii=False) for o in options)
+        return _f(path, pos, "S104", f"{jpath}: {_show(instance)} is not one of {listed}", hint)
+    if kind == "pattern" and str(err.validator_value).startswith(_DATE_PATTERN_PREFIX):
+        return _f(
+            path, pos, "S105", f"{jpath}: {_show(instance)} is not an ISO date", iso_hint(instance)
+        )
+    if kind in ("oneOf", "anyOf", "not"):
+        return _f(path, pos, "S106", f"{jpath}: {_choice_message(err)}", _choice_hint(err))
+    if kind in ("minLength", "minItems", "minProperties"):
+        return _f(
+            path, pos, "S107", f"{jpath}: must not be empty", "give a value or remove the key"
+        )
+    return _f(
+        path, pos, "S199", f"{jpath}: {err.message}", "see the schema's description of this key"
+    )
+
+
+def _f(path: str, pos: Any, code: str, message: str, hint: str) -> Finding:
+    return error(path, pos.line, pos.col, code, message, hint)
+
+
+def _show(value: object) -> str:
+    if isinstance(value, (dict, list)):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _missing(err: ValidationError) -> str:
+    instance = err.instance if isinstance(err.instance, dict) else {}
+    wanted: Any = err.validator_value
+    for key in wanted:
+        if key not in instance:
+            return str(key)
+    return "?"  # pragma: no cover
+
+
+def _add_key_hint(key: str) -> str:
+    return f"add '{key}:'"
+
+
+def _type_hint(want: object) -> str:
+    if want == "string":
+        return "quote the value"
+    if want == "boolean":
+        return "use true or false"
+    if want == "array":
+        return "write a list, one '- item' per line"
+    return ""
+
+
+def _required_sets(err: ValidationError) -> list[list[str]] | None:
+    """For oneOf/anyOf whose branches only say `required`, the key sets; else None."""
+    branches = err.validator_value
+    if not isinstance(branches, list):
+        return None
+    keysets = []
+    for branch in branches:
+        if not (isinstance(branch, dict) and set(branch) == {"required"}):
+            return None
+        keysets.append(list(branch["required"]))
+    return keysets
+
+
+def _choice_message(err: ValidationError) -> str:
+    if err.validator == "not":
+        keys = (
+            err.validator_value.get("required", []) if isinstance(err.validator_value, dict) else []
+        )
+        return f"give only one of {' or '.join(map(repr, keys))}" if keys else str(err.message)
+    keysets = _required_sets(err)
+    if keysets is None:
+        return str(err.message)
+    names = " / ".join(" + ".join(ks) for ks in keysets)
+    instance = err.instance if isinstance(err.instance, dict) else {}
+    present = [ks for ks in keysets if all(k in instance for k in ks)]
+    if not present:
+        return f"needs one of: {names}"
+    return f"has {' and '.join(' + '.join(ks) for ks in present)}; give only one of: {names}"
+
+
+def _choice_hint(err: ValidationError) -> str:
+    keysets = _required_sets(err)
+    if keysets and {"task"} in [set(k) for k in keysets]:
+        return "start the item with 'task: <name>', 'milestone: <name>' or 'marker: <name>'"
+    if keysets:
+        return "keep exactly one of these keys"
+    return ""
+
+
+def _best(err: ValidationError) -> ValidationError:
+    """For oneOf/anyOf over real alternatives, the error of the branch that came closest."""
+    if err.validator not in ("oneOf", "anyOf") or not err.context or _required_sets(err):
+        return err
+    from jsonschema.exceptions import best_match
+
+    best = best_match(err.context)
+    return best if best is not None else err
+
+
+def schema_files() -> Iterable[str]:
+    return ("roadmap", "page")

@@ -1,0 +1,203 @@
+"""The site: its root, its `_config.yml` settings (key `pages_roadmap:`), which files are pages."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .findings import Finding, error
+from .yamlload import Document, LoadError, Pos, decode, load
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+# Never pages, whatever the config says: build output, VCS data, dependency trees.
+ALWAYS_SKIPPED = {".git", "_site", "node_modules", "vendor", ".jekyll-cache", ".sass-cache"}
+# Jekyll's own default `exclude` list (Jekyll 4).
+JEKYLL_DEFAULT_EXCLUDES = (
+    ".sass-cache",
+    ".jekyll-cache",
+    "gemfiles",
+    "Gemfile",
+    "Gemfile.lock",
+    "node_modules",
+    "vendor/bundle/",
+    "vendor/cache/",
+    "vendor/gems/",
+    "vendor/ruby/",
+)
+SETTINGS_KEYS = {"roadmaps_dir", "schemas", "stamps", "today"}
+
+
+class SiteError(Exception):
+    """The site cannot be used at all (no such directory, unreadable config)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    roadmaps_dir: str = "_roadmaps"
+    roadmap_schema: str | None = None
+    page_schema: str | None = None
+    stamps: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Site:
+    root: Path
+    config: dict[str, Any]
+    settings: Settings
+    config_doc: Document | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def timezone(self) -> str:
+        tz = self.config.get("timezone")
+        return tz if isinstance(tz, str) and tz else "UTC"
+
+    @property
+    def lang(self) -> str | None:
+        lang = self.config.get("lang")
+        return lang if isinstance(lang, str) and lang else None
+
+    @property
+    def roadmaps_path(self) -> Path:
+        return self.root / self.settings.roadmaps_dir
+
+    def rel(self, path: Path) -> str:
+        """The site-relative POSIX path used in findings."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    def schema_override(self, name: str) -> Path | None:
+        value = self.settings.roadmap_schema if name == "roadmap" else self.settings.page_schema
+        return self.root / value if value else None
+
+    def roadmap_files(self) -> list[Path]:
+        folder = self.roadmaps_path
+        if not folder.is_dir():
+            return []
+        return sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file())
+
+    def pages(self) -> list[Path]:
+        """Every Markdown file Jekyll would read, honouring `exclude:` and `include:`."""
+        excludes = [*JEKYLL_DEFAULT_EXCLUDES, *_strings(self.config.get("exclude"))]
+        includes = _strings(self.config.get("include"))
+        collections = self.config.get("collections")
+        keep_underscore = {"_posts", "_drafts"} | {
+            f"_{name}" for name in (collections if isinstance(collections, (dict, list)) else [])
+        }
+        found: list[Path] = []
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            rel_dir = Path(dirpath).relative_to(self.root).as_posix()
+            rel_dir = "" if rel_dir == "." else rel_dir + "/"
+            dirnames[:] = sorted(
+                d
+                for d in dirnames
+                if d not in ALWAYS_SKIPPED
+                and _wanted(rel_dir + d, d, excludes, includes, keep_underscore)
+            )
+            for name in sorted(filenames):
+                if name.endswith(MARKDOWN_SUFFIXES) and _wanted(
+                    rel_dir + name, name, excludes, includes, keep_underscore
+                ):
+                    found.append(Path(dirpath) / name)
+        return found
+
+
+def _strings(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _matches(rel: str, patterns: list[str]) -> bool:
+    for pattern in patterns:
+        p = pattern.rstrip("/")
+        if (
+            fnmatch.fnmatchcase(rel, p)
+            or rel.startswith(p + "/")
+            or fnmatch.fnmatchcase(rel.rsplit("/", 1)[-1], p)
+        ):
+            return True
+    return False
+
+
+def _wanted(rel: str, name: str, excludes: list[str], includes: list[str], keep: set[str]) -> bool:
+    if _matches(rel, includes):
+        return True
+    if name.startswith((".", "#")) or name.endswith("~"):
+        return False
+    if name.startswith("_") and name not in keep:
+        return False
+    return not _matches(rel, excludes)
+
+
+def find_root(start: Path) -> Path:
+    """The site root: the git top level above `start`, else `start` itself."""
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():
+            return folder
+    return here
+
+
+def load_site(root: Path) -> Site:
+    """Read `_config.yml` (a missing one is fine: all defaults)."""
+    if not root.is_dir():
+        raise SiteError(f"{root} is not a directory")
+    config_path = root / "_config.yml"
+    if not config_path.is_file():
+        return Site(root, {}, Settings())
+    try:
+        doc = load(decode(config_path.read_bytes(), "_config.yml"), "_config.yml")
+    except LoadError as exc:
+        return Site(root, {}, Settings(), None, [exc.finding])
+    except OSError as exc:
+        raise SiteError(f"cannot read {config_path}: {exc.strerror}") from None
+    config = doc.data if isinstance(doc.data, dict) else {}
+    settings, findings = _settings(config.get("pages_roadmap"), doc)
+    return Site(root, config, settings, doc, findings)
+
+
+def _settings(raw: Any, doc: Document) -> tuple[Settings, list[Finding]]:
+    findings: list[Finding] = []
+    if raw is None:
+        return Settings(), findings
+    base = ("pages_roadmap",)
+    if not isinstance(raw, dict):
+        pos = doc.pos(base)
+        return Settings(), [_cfg_error(pos, "'pages_roadmap' must be a mapping of settings")]
+    for key in raw:
+        if key not in SETTINGS_KEYS:
+            findings.append(
+                _cfg_error(
+                    doc.key_pos((*base, key)),
+                    f"unknown setting pages_roadmap.{key}",
+                    f"known settings: {', '.join(sorted(SETTINGS_KEYS))}",
+                )
+            )
+    schemas = raw.get("schemas") or {}
+    roadmaps_dir = raw.get("roadmaps_dir", "_roadmaps")
+    if (
+        not isinstance(roadmaps_dir, str)
+        or ".." in Path(roadmaps_dir).parts
+        or Path(roadmaps_dir).is_absolute()
+    ):
+        findings.append(
+            _cfg_error(
+                doc.pos((*base, "roadmaps_dir")), "roadmaps_dir must be a folder inside the site"
+            )
+        )
+        roadmaps_dir = "_roadmaps"
+    stamps = raw.get("stamps") or {}
+    return Settings(
+        roadmaps_dir=roadmaps_dir,
+        roadmap_schema=schemas.get("roadmap") if isinstance(schemas, dict) else None,
+        page_schema=schemas.get("page") if isinstance(schemas, dict) else None,
+        stamps=stamps if isinstance(stamps, dict) else {},
+    ), findings
+
+
+def _cfg_error(pos: Pos, message: str, hint: str = "") -> Finding:
+    return error("_config.yml", pos.line, pos.col, "C101", message, hint)
