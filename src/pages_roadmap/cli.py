@@ -1,0 +1,204 @@
+"""Command line: argument parsing, and the one place that maps failures to exit codes.
+
+Exit codes: 0 success; 1 findings (errors, or warnings with --strict) or out-of-date pages;
+2 usage or environment error (bad arguments, unreadable site, broken schema); 3 internal error
+(a bug: please report it); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import TextIO
+
+from . import __version__
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
+
+
+class UsageError(Exception):
+    """Bad arguments or an unusable environment: exit 2 with the message."""
+
+
+def _iso_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date (YYYY-MM-DD)") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pages-roadmap",
+        description="Roadmaps as data for Jekyll sites: validate, regenerate Mermaid gantt blocks, "
+        "stamp 'last updated' dates from git.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", type=Path, help="the site's folder (default: the git top level)")
+    common.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="files to process (default: the whole site)",
+    )
+
+    check = sub.add_parser(
+        "check", parents=[common], help="validate roadmaps and page front matter"
+    )
+    check.add_argument("--format", choices=("text", "json", "github"), default="text")
+    check.add_argument("--strict", action="store_true", help="warnings fail the run too")
+    check.add_argument(
+        "--summary",
+        type=Path,
+        metavar="FILE",
+        help="append a Markdown report to FILE (e.g. $GITHUB_STEP_SUMMARY)",
+    )
+
+    build = sub.add_parser("build", parents=[common], help="regenerate the gantt blocks in pages")
+    mode = build.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if a page is out of date"
+    )
+    mode.add_argument("--diff", action="store_true", help="write nothing; print a unified diff")
+    build.add_argument(
+        "--force", action="store_true", help="overwrite blocks that were edited by hand"
+    )
+    build.add_argument(
+        "--today",
+        type=_iso_day,
+        metavar="YYYY-MM-DD",
+        help="the date automatic statuses are computed for (default: today in the "
+        "site's time zone)",
+    )
+    build.add_argument("--format", choices=("text", "json", "github"), default="text")
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
+    """Run the command line; returns the exit code."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse has printed its message
+        return EXIT_OK if exc.code == 0 else EXIT_USAGE
+    try:
+        if args.command == "check":
+            return _check(args, out)
+        return _build(args, out)
+    except UsageError as exc:
+        err.write(f"pages-roadmap: error: {exc}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        err.write("pages-roadmap: interrupted\n")
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # the last line of defence: a bug, not bad input
+        import traceback
+
+        err.write("".join(traceback.format_exception(exc)))
+        err.write(
+            "pages-roadmap: internal error (a bug in pages-roadmap; please report it with "
+            "the lines above)\n"
+        )
+        return EXIT_INTERNAL
+
+
+def _site(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from .schema import SchemaError
+    from .site import SiteError, find_root, load_site
+
+    root = args.root if args.root else find_root(Path.cwd())
+    try:
+        site = load_site(root)
+    except SiteError as exc:
+        raise UsageError(str(exc)) from None
+    for path in args.paths:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file")
+    _ = SchemaError
+    return site
+
+
+def _check(args: argparse.Namespace, out: TextIO) -> int:
+    from . import check
+    from .findings import REPORTERS, has_errors, render_summary, sort_key
+    from .schema import SchemaError
+
+    site = _site(args)
+    try:
+        findings = sorted(check.run(site, args.paths or None), key=sort_key)
+    except SchemaError as exc:
+        raise UsageError(str(exc)) from None
+    out.write(REPORTERS[args.format](findings))
+    if args.summary:
+        with args.summary.open("a", encoding="utf-8") as handle:
+            handle.write("## pages-roadmap check\n\n" + render_summary(findings))
+    return EXIT_FINDINGS if has_errors(findings, strict=args.strict) else EXIT_OK
+
+
+def today_in(timezone: str) -> date:
+    """Today's date in a time zone (the only place the clock is read)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return datetime.now(ZoneInfo(timezone)).date()
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"_config.yml: unknown time zone {timezone!r}") from None
+
+
+def _build(args: argparse.Namespace, out: TextIO) -> int:
+    from . import build
+    from .files import write_atomic
+    from .findings import REPORTERS, has_errors, sort_key
+    from .schema import SchemaError
+
+    site = _site(args)
+    today = args.today or today_in(site.timezone)
+    files = [p for p in args.paths] if args.paths else site.pages()
+    try:
+        result = build.run(site, files, today, force=args.force)
+    except SchemaError as exc:
+        raise UsageError(str(exc)) from None
+    findings = sorted(site.findings + result.findings, key=sort_key)
+    if findings:
+        out.write(REPORTERS[args.format](findings))
+    failed = has_errors(findings)
+    if args.diff:
+        for change in result.changes:
+            rel = site.rel(change.path)
+            out.writelines(
+                difflib.unified_diff(
+                    change.old.splitlines(keepends=True),
+                    change.new.splitlines(keepends=True),
+                    f"a/{rel}",
+                    f"b/{rel}",
+                )
+            )
+        return EXIT_FINDINGS if failed or result.changes else EXIT_OK
+    if args.check:
+        for change in result.changes:
+            out.write(f"{site.rel(change.path)}: out of date\n")
+        if result.changes:
+            out.write(
+                f"{len(result.changes)} page(s) out of date; run 'pages-roadmap build' to update\n"
+            )
+        return EXIT_FINDINGS if failed or result.changes else EXIT_OK
+    for change in result.changes:
+        write_atomic(change.path, change.new)
+        out.write(f"updated {site.rel(change.path)}\n")
+    return EXIT_FINDINGS if failed else EXIT_OK

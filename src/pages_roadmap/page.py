@@ -1,0 +1,277 @@
+"""A page's parts: front matter span, managed regions found with markdown-it, checksum, splice.
+
+Everything here works on the page's exact text (BOM, CRLF and all) and returns exact text:
+the bytes outside the regions we own are never re-serialised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
+from .findings import Finding, error
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+BOM = "\ufeff"
+MARKER_PREFIX = "pages-roadmap:"
+# markdown-it (like CommonMark) ends a line at \r\n, \r or \n; line numbers must agree with it.
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+# Jekyll: the file starts with '---' and the block ends at a line '---' or '...'.
+_FM_OPEN = re.compile(r"---[ \t]*(\r\n|\r|\n)")
+_FM_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r\n|\r|\n|\Z)", re.MULTILINE)
+
+START_RE = re.compile(r"^<!--\s*pages-roadmap:gantt\s+(?P<name>\S+)(?P<rest>.*?)-->\s*$", re.DOTALL)
+END_RE = re.compile(
+    r"^<!--\s*/pages-roadmap:gantt(?:\s+(?P<name>[^\s:]+(?=\s|-->)))?"
+    r"(?:\s+sum:(?P<sum>[0-9a-f]+))?\s*-->\s*$",
+    re.DOTALL,
+)
+ANY_MARKER_RE = re.compile(r"^<!--\s*/?pages-roadmap:")
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    text: str  # the YAML between the fences, exact
+    start: int  # offset of the YAML text in the page
+    end: int  # offset just after the YAML text (start of the closing fence)
+    line: int  # 1-based line of the first YAML line
+    close_end: int  # offset just after the closing fence line (body starts here)
+
+
+@dataclass(frozen=True)
+class PageText:
+    text: str
+    bom: bool
+    front_matter: FrontMatter | None
+    body_start: int
+    body_line: int  # 1-based line number of the body's first line
+    newline: str  # the page's predominant newline
+
+    @property
+    def body(self) -> str:
+        return self.text[self.body_start :]
+
+
+def newline_of(text: str) -> str:
+    """The predominant newline of a text ('\\n' when it has none)."""
+    counts = {"\r\n": text.count("\r\n")}
+    counts["\r"] = text.count("\r") - counts["\r\n"]
+    counts["\n"] = text.count("\n") - counts["\r\n"]
+    best = max(counts, key=lambda k: (counts[k], k == "\n"))
+    return best if counts[best] else "\n"
+
+
+def split(text: str) -> PageText:
+    """Find the front matter block exactly as Jekyll does; never reformat it."""
+    bom = text.startswith(BOM)
+    start = 1 if bom else 0
+    nl = newline_of(text)
+    opening = _FM_OPEN.match(text, start)
+    if opening:
+        close = _FM_CLOSE.search(text, opening.end())
+        if close:
+            yaml_text = text[opening.end() : close.start()]
+            fm = FrontMatter(yaml_text, opening.end(), close.start(), 2, close.end())
+            body_line = 1 + len(_NEWLINE.findall(text, 0, close.end()))
+            return PageText(text, bom, fm, close.end(), body_line, nl)
+    return PageText(text, bom, None, start, 1, nl)
+
+
+def line_starts(text: str) -> list[int]:
+    """Offsets where each line starts (index 0 = line 1), with markdown-it's newline rules."""
+    return [0, *(m.end() for m in _NEWLINE.finditer(text))]
+
+
+def checksum(content: str) -> str:
+    """Short checksum of a generated region; newline style does not change it."""
+    normal = _NEWLINE.sub("\n", content)
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:10]
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    # Imported lazily: pages without a marker never pay for markdown-it.
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark")
+
+
+@dataclass(frozen=True)
+class Region:
+    """A managed gantt block: the markers and the text between them."""
+
+    name: str
+    start_line: int  # 1-based line of the start marker
+    end_line: int  # 1-based line of the end marker
+    content_start: int  # offsets of the text between the marker lines
+    content_end: int
+    end_marker_start: int  # offsets of the end marker's text (its newline excluded)
+    end_marker_end: int
+    stored_sum: str | None
+    newline: str
+
+    @property
+    def content_line(self) -> int:
+        return self.start_line + 1
+
+
+def _line_end(text: str, starts: list[int], index: int) -> tuple[int, str]:
+    """Offset where line `index` (0-based) ends, without its newline, and that newline."""
+    nxt = starts[index + 1] if index + 1 < len(starts) else len(text)
+    seg = text[starts[index] : nxt]
+    stripped = seg.rstrip("\r\n")
+    return starts[index] + len(stripped), seg[len(stripped) :]
+
+
+def find_regions(page: PageText, path: str) -> tuple[list[Region], list[Finding]]:
+    """Managed gantt regions of a page; markers inside code are text, not markers."""
+    body = page.body
+    if MARKER_PREFIX not in body:
+        return [], []
+    starts = line_starts(page.text)
+    offset_line = page.body_line - 1
+    regions: list[Region] = []
+    findings: list[Finding] = []
+    open_start: tuple[int, str] | None = None  # (0-based line, name)
+    for token in _markdown().parse(body):
+        if token.type != "html_block" or token.map is None:
+            continue
+        content = token.content.strip()
+        if not ANY_MARKER_RE.match(content):
+            continue
+        line0 = token.map[0] + offset_line
+        lineno = line0 + 1
+        if token.level != 0:
+            findings.append(
+                error(
+                    path,
+                    lineno,
+                    1,
+                    "B103",
+                    "pages-roadmap marker inside a list or quote",
+                    "put the markers at the start of a line, outside lists and quotes",
+                )
+            )
+            continue
+        start = START_RE.match(content)
+        end = END_RE.match(content)
+        if start:
+            if open_start is not None:
+                findings.append(
+                    error(
+                        path,
+                        lineno,
+                        1,
+                        "B103",
+                        f"start marker for {start['name']!r} inside the block of "
+                        f"{open_start[1]!r} (opened at line {open_start[0] + 1})",
+                        "close the first block with '<!-- /pages-roadmap:gantt -->' first",
+                    )
+                )
+                open_start = None
+                continue
+            open_start = (line0, start["name"])
+        elif end:
+            if open_start is None:
+                findings.append(
+                    error(
+                        path,
+                        lineno,
+                        1,
+                        "B102",
+                        "end marker without a start marker",
+                        "add '<!-- pages-roadmap:gantt ID -->' before the block, "
+                        "or remove this line",
+                    )
+                )
+                continue
+            s_line, name = open_start
+            open_start = None
+            if end["name"] and end["name"] != name:
+                findings.append(
+                    error(
+                        path,
+                        lineno,
+                        1,
+                        "B103",
+                        f"end marker names {end['name']!r} but the open block is {name!r} "
+                        f"(line {s_line + 1})",
+                        "markers must not cross: close blocks in the order they were opened",
+                    )
+                )
+                continue
+            content_start = starts[s_line + 1]
+            marker_end, _ = _line_end(page.text, starts, line0)
+            _, nl = _line_end(page.text, starts, s_line)
+            regions.append(
+                Region(
+                    name,
+                    s_line + 1,
+                    lineno,
+                    content_start,
+                    starts[line0],
+                    starts[line0],
+                    marker_end,
+                    end["sum"],
+                    nl or page.newline,
+                )
+            )
+        else:
+            findings.append(
+                error(
+                    path,
+                    lineno,
+                    1,
+                    "B104",
+                    f"malformed pages-roadmap marker: {content[:60]!r}",
+                    "write '<!-- pages-roadmap:gantt ID -->' ... '<!-- /pages-roadmap:gantt -->'",
+                )
+            )
+    if open_start is not None:
+        findings.append(
+            error(
+                path,
+                open_start[0] + 1,
+                1,
+                "B102",
+                f"start marker for {open_start[1]!r} has no end marker",
+                "add '<!-- /pages-roadmap:gantt -->' after the chart (check that its "
+                "```mermaid fence is closed)",
+            )
+        )
+    return regions, findings
+
+
+def end_marker(name: str, content: str) -> str:
+    return f"<!-- /pages-roadmap:gantt {name} sum:{checksum(content)} -->"
+
+
+def is_hand_edited(page: PageText, region: Region) -> bool:
+    """True when the text between the markers is not what the tool last wrote there."""
+    content = page.text[region.content_start : region.content_end]
+    if region.stored_sum is None:
+        return content.strip() != ""
+    return checksum(content) != region.stored_sum
+
+
+def with_newline(text: str, newline: str) -> str:
+    """`text` (written with \\n) in the page's newline style."""
+    return text if newline == "\n" else text.replace("\n", newline)
+
+
+def splice(text: str, edits: list[tuple[Region, str]]) -> str:
+    """Replace each region's content (and refresh its end marker); all other text is kept."""
+    out: list[str] = []
+    pos = 0
+    for region, content in sorted(edits, key=lambda e: e[0].content_start):
+        out.append(text[pos : region.content_start])
+        out.append(with_newline(content, region.newline))
+        out.append(end_marker(region.name, content))
+        pos = region.end_marker_end
+    out.append(text[pos:])
+    return "".join(out)
