@@ -1,0 +1,426 @@
+"""Dates of the last real change of files, read from git history.
+
+This is the only module that reads git history for dates. It never reads the clock and never
+prints: callers decide time zones, fallbacks and warnings.
+
+Design decisions (see also the comments in `last_changed`):
+
+* One streamed ``git log`` over everything reachable from HEAD, read incrementally and stopped
+  as soon as every wanted path is dated. Tools that spawn ``git log -1 -- path`` per page pay a
+  process start plus a history walk per page (jekyll-last-modified-at#85, netbirdio/docs#837).
+* Raw ``git`` through subprocess, not gitpython: gitpython is used elsewhere for committing, but
+  here one byte stream parsed in place is much faster than building objects per commit.
+* "Really changed" means the blob changed. A pure rename (same blob under a new name) or a
+  mode-only change does not bump the date; for a pure rename the walk continues under the old
+  name, so a moved page keeps the date of its last content change (mkdocs plugin #147).
+* Merges are walked through but contribute no files: ``git log`` without ``-m`` shows no diff for
+  merge commits, so a change merged from a branch is dated by its own commit on that branch,
+  not by the merge. Edits made only while resolving a merge conflict are therefore invisible.
+* Commits carrying the tool's trailer, or listed in an ignore-revs file, are skipped; if every
+  commit that touched a path was skipped, the newest skipped one dates it (a date that is a bit
+  too new beats no date at all).
+* A deletion met while looking for a path is not a content change of the file at HEAD (it
+  can only be met through a branch whose deletion lost in a merge), so the walk goes on. A
+  path that is no longer in HEAD therefore gets the date of its last content before it was
+  deleted; callers are expected to ask about pages that exist.
+* A shallow clone ends history at its cut, where every file looks newly added: callers should
+  check `is_shallow` and warn (the classic "every page shows the deploy date" complaint).
+* A repository without commits yields an empty result rather than an error: it is the normal
+  state for the very first pre-commit run, and "never committed" is already expressed by absence.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import subprocess
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import IO
+
+__all__ = [
+    "HistoryError",
+    "HistoryOptions",
+    "is_shallow",
+    "last_changed",
+    "parse_ignore_revs",
+    "repo_toplevel",
+    "staged_paths",
+]
+
+DEFAULT_TRAILER = "Pages-Roadmap-Generated"
+
+# Trailer keys are interpolated into a --format placeholder, so only the characters git itself
+# accepts in trailer tokens are allowed; anything else could break out of %(trailers:...).
+_TRAILER_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
+_OBJECT_ID_RE = re.compile(r"(?:[0-9a-f]{40}|[0-9a-f]{64})")
+
+# A read returns whatever the pipe holds (usually at most 64 KiB); a generous cap lets one read
+# take all of it, keeping syscalls and Python-level loop iterations few.
+_CHUNK = 1 << 20
+
+# Options that neutralise user configuration which would change the output we parse:
+# log.showRoot=false would hide the files of the root commit, log.showSignature would inject
+# gpg output, color.ui=always would inject escape codes, diff.renames=false would disable the
+# rename detection we rely on. Path quoting (core.quotePath) is already off under -z.
+_LOG_ARGS = (
+    "log",
+    "-z",
+    "--raw",
+    "--no-abbrev",
+    "-M",
+    "--root",
+    "--no-color",
+    "--no-show-signature",
+)
+
+
+class HistoryError(Exception):
+    """Git is missing, the directory is not a repository, or git failed."""
+
+
+@dataclass(frozen=True)
+class HistoryOptions:
+    """What counts as a real change when dating files."""
+
+    # Commits whose message has a trailer "<trailer>: ..." are the tool's own and are skipped;
+    # an empty string disables the check.
+    trailer: str = DEFAULT_TRAILER
+    # Full commit ids to skip, e.g. from parse_ignore_revs().
+    ignore_revs: frozenset[str] = field(default_factory=frozenset)
+    # Committer date by default: it is when the change reached the branch, and it is what
+    # `git log` orders by, so the first commit met is also the one whose date we report.
+    use_author_date: bool = False
+
+    def __post_init__(self) -> None:
+        """Validate the trailer key and normalise commit ids to lower case."""
+        if self.trailer and not _TRAILER_RE.fullmatch(self.trailer):
+            raise ValueError(
+                f"invalid trailer key {self.trailer!r}: use letters, digits and '-' only"
+            )
+        revs = frozenset(rev.strip().lower() for rev in self.ignore_revs)
+        bad = sorted(rev for rev in revs if not _OBJECT_ID_RE.fullmatch(rev))
+        if bad:
+            raise ValueError(f"ignore_revs must be full commit ids, got {bad[0]!r}")
+        object.__setattr__(self, "ignore_revs", revs)
+
+
+_DEFAULT_OPTIONS = HistoryOptions()
+
+
+@dataclass
+class _WalkStats:
+    """Counters that let tests prove the walk stopped early."""
+
+    commits_read: int = 0
+    stopped_early: bool = False
+
+
+def parse_ignore_revs(text: str) -> frozenset[str]:
+    """Parse a .git-blame-ignore-revs style text into a set of full commit ids."""
+    revs: set[str] = set()
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        # Same rules as git's own parser: '#' starts a comment anywhere on the line.
+        content = line.split("#", 1)[0].strip()
+        if not content:
+            continue
+        rev = content.lower()
+        if not _OBJECT_ID_RE.fullmatch(rev):
+            raise ValueError(
+                f"line {lineno}: {content!r} is not a full commit id "
+                "(use 40 or 64 hex digits, as git blame --ignore-revs-file requires)"
+            )
+        revs.add(rev)
+    return frozenset(revs)
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """Run a short git command in root, turning a missing git into HistoryError."""
+    if not root.is_dir():
+        raise HistoryError(f"{root} is not a directory")
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, check=False, stdin=subprocess.DEVNULL
+        )
+    except FileNotFoundError as exc:
+        raise HistoryError("git was not found on PATH; it is needed to read page history") from exc
+
+
+def _stderr_text(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace").strip()
+
+
+def _has_commits(root: Path) -> bool:
+    """Tell whether HEAD points at a commit; raise HistoryError outside a repository."""
+    proc = _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    if proc.returncode == 0:
+        return True
+    if proc.returncode == 1 and not proc.stderr.strip():
+        # An unborn branch: inside a repository, nothing committed yet.
+        return False
+    detail = _stderr_text(proc.stderr) or f"exit status {proc.returncode}"
+    raise HistoryError(f"{root} is not a usable git repository: {detail}")
+
+
+def is_shallow(root: Path) -> bool:
+    """Tell whether the repository is a shallow clone (its history is cut off)."""
+    proc = _git(root, "rev-parse", "--is-shallow-repository")
+    out = proc.stdout.strip()
+    if proc.returncode != 0:
+        raise HistoryError(f"{root} is not a usable git repository: {_stderr_text(proc.stderr)}")
+    if out not in (b"true", b"false"):
+        # Before git 2.15 rev-parse echoes unknown options instead of failing.
+        raise HistoryError("git is too old to detect shallow clones (need git >= 2.15)")
+    return out == b"true"
+
+
+def repo_toplevel(path: Path) -> Path | None:
+    """Return the top directory of the work tree containing path, or None outside one."""
+    start = path if path.is_dir() else path.parent
+    if not start.is_dir():
+        return None
+    proc = _git(start, "rev-parse", "--show-toplevel")
+    if proc.returncode != 0 or not proc.stdout.strip():
+        return None
+    return Path(proc.stdout.rstrip(b"\r\n").decode("utf-8", "surrogateescape"))
+
+
+def staged_paths(root: Path) -> set[str]:
+    """Return repo-relative paths whose content is changed in the index (pre-commit mode)."""
+    # --raw instead of --name-only so the rule matches last_changed: a staged pure rename or
+    # mode change is not a content change, and deleted paths have nothing left to stamp.
+    # Stamping those "today" in pre-commit would be undone by the next history-based run.
+    proc = _git(root, "diff", "--cached", "-z", "--raw", "--no-abbrev", "-M", "--no-color")
+    if proc.returncode != 0:
+        raise HistoryError(f"git diff --cached failed in {root}: {_stderr_text(proc.stderr)}")
+    tokens = proc.stdout.split(b"\0")
+    result: set[str] = set()
+    i = 0
+    while i < len(tokens):
+        raw = tokens[i].lstrip(b"\n")
+        if not raw.startswith(b":"):
+            i += 1
+            continue
+        fields = raw.split(b" ")
+        status = fields[4][:1]
+        two_paths = status in (b"R", b"C")
+        path = tokens[i + 2] if two_paths else tokens[i + 1]
+        i += 3 if two_paths else 2
+        if status == b"D":
+            continue
+        if status in (b"M", b"T", b"R", b"C") and fields[2] == fields[3]:
+            continue
+        result.add(path.decode("utf-8", "surrogateescape"))
+    return result
+
+
+def _normalise(path: str) -> bytes:
+    """Turn a caller's repo-relative POSIX path into the bytes git prints for it."""
+    norm = posixpath.normpath(path)
+    if not path or posixpath.isabs(norm) or norm == "." or norm.split("/", 1)[0] == "..":
+        raise ValueError(f"not a repo-relative path: {path!r}")
+    # Git stores path names as bytes and prints them unchanged with -z; surrogateescape keeps
+    # names that are not valid UTF-8 (from os.fsdecode) round-trippable.
+    return norm.encode("utf-8", "surrogateescape")
+
+
+class _LogScanner:
+    """Incremental parser of the output of the command built by `_log_command`.
+
+    Fed arbitrary chunks; tokens are NUL-separated. A header token starts with \\x01 (our
+    format); a raw diff token starts with ':' (the first one of a commit with '\\n:'); after a
+    raw token come one path token, or two for renames and copies. Because the number of path
+    tokens is known from the status, a path that happens to look like a header is never
+    misread.
+    """
+
+    def __init__(self, wanted: dict[bytes, list[str]], options: HistoryOptions) -> None:
+        self.pending = wanted
+        self.results: dict[str, datetime] = {}
+        self.fallback: dict[str, datetime] = {}
+        self.stats = _WalkStats()
+        self._ignore = {rev.encode("ascii") for rev in options.ignore_revs}
+        self._rest = b""
+        self._raw = b""
+        self._src = b""
+        self._need = 0  # path tokens still expected for the current raw entry
+        self._skip = False
+        self._date_raw = b""
+        self._date: datetime | None = None
+
+    @property
+    def done(self) -> bool:
+        """True once every wanted path is dated, i.e. reading further is useless."""
+        return not self.pending
+
+    def _commit_date(self) -> datetime:
+        # Parsed lazily: most commits date nothing we want.
+        if self._date is None:
+            self._date = datetime.fromisoformat(self._date_raw.decode("ascii"))
+        return self._date
+
+    def feed(self, chunk: bytes) -> bool:
+        """Consume a chunk of git output; return True when every wanted path is dated."""
+        tokens = (self._rest + chunk).split(b"\0")
+        self._rest = tokens.pop()
+        return self._consume(tokens)
+
+    def finish(self) -> None:
+        """Flush any unterminated last token and apply fallbacks at the end of history."""
+        if self._rest:
+            self._consume([self._rest])
+            self._rest = b""
+        for owners in self.pending.values():
+            for owner in owners:
+                if owner in self.fallback:
+                    self.results[owner] = self.fallback[owner]
+        self.pending = {}
+
+    def _consume(self, tokens: list[bytes]) -> bool:
+        pending = self.pending
+        for token in tokens:
+            if self._need:
+                if self._need == 2:
+                    self._src = token
+                    self._need = 1
+                    continue
+                self._need = 0
+                if token in pending:
+                    self._entry(token)
+                    if not pending:
+                        self.stats.stopped_early = True
+                        return True
+                continue
+            if token[:1] == b"\x01":
+                self._header(token)
+            elif token[:1] == b":" or token[:2] == b"\n:":
+                self._raw = token
+                # The status letter follows the last space; R and C carry two paths.
+                status = token[token.rfind(b" ") + 1]
+                self._need = 2 if status in (0x52, 0x43) else 1  # 'R', 'C'
+            elif token:
+                raise HistoryError(f"unexpected git log output near {token[:60]!r}")
+        return not pending
+
+    def _header(self, token: bytes) -> None:
+        self.stats.commits_read += 1
+        commit, date, trailers = token[1:].split(b" ", 2)
+        if trailers.startswith(b"%("):
+            # Git older than 2.22 prints unknown placeholders verbatim, which would make every
+            # commit look like a tool commit and silently drop all dates.
+            raise HistoryError("git is too old for trailer filtering (need git >= 2.22)")
+        self._skip = bool(trailers) or commit in self._ignore
+        self._date_raw = date
+        self._date = None
+
+    def _entry(self, path: bytes) -> None:
+        fields = self._raw.split(b" ")
+        status = fields[4][:1]
+        same_blob = fields[2] == fields[3]
+        owners = self.pending[path]
+        if status in (b"R", b"C") and (same_blob or self._skip):
+            # Follow the content back to its old name. For a skipped commit this happens even
+            # with edits: a mass "move and reformat" must not cut a page off its history.
+            del self.pending[path]
+            self.pending.setdefault(self._src, []).extend(owners)
+            if self._skip:
+                self._remember_fallback(owners)
+            return
+        if status == b"D" or same_blob:
+            # Not a content change of the page at HEAD: a mode change, or a deletion seen
+            # through a branch whose version lost in a merge. Keep looking further back.
+            return
+        if self._skip:
+            self._remember_fallback(owners)
+            return
+        del self.pending[path]
+        date = self._commit_date()
+        for owner in owners:
+            self.results[owner] = date
+
+    def _remember_fallback(self, owners: list[str]) -> None:
+        date = self._commit_date()
+        for owner in owners:
+            self.fallback.setdefault(owner, date)
+
+
+def _log_command(options: HistoryOptions) -> list[str]:
+    date = "%aI" if options.use_author_date else "%cI"
+    trailers = f"%(trailers:key={options.trailer},separator=%x2C)" if options.trailer else ""
+    return [
+        "git",
+        "--no-pager",
+        *_LOG_ARGS,
+        f"--format=%x01%H {date} {trailers}",
+        "HEAD",
+        "--",
+    ]
+
+
+def _walk(
+    root: Path, paths: Iterable[str], options: HistoryOptions
+) -> tuple[dict[str, datetime], _WalkStats]:
+    """Do the work of last_changed and also return walk statistics (for tests)."""
+    wanted: dict[bytes, list[str]] = {}
+    for path in paths:
+        wanted.setdefault(_normalise(path), []).append(path)
+    if not _has_commits(root) or not wanted:
+        return {}, _WalkStats()
+    scanner = _LogScanner(wanted, options)
+    # stderr goes to a file: a pipe could fill up (e.g. one rename-limit warning per commit)
+    # and deadlock git while we are only reading stdout.
+    with tempfile.TemporaryFile() as errfile:
+        try:
+            proc = subprocess.Popen(
+                _log_command(options),
+                cwd=root,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=errfile,
+                bufsize=0,
+            )
+        except FileNotFoundError as exc:
+            raise HistoryError("git was not found on PATH; it is needed to read history") from exc
+        assert proc.stdout is not None
+        stdout: IO[bytes] = proc.stdout
+        at_eof = False
+        try:
+            while True:
+                chunk = stdout.read(_CHUNK)
+                if not chunk:
+                    at_eof = True
+                    break
+                if scanner.feed(chunk):
+                    break
+        finally:
+            if not at_eof:
+                # Everything is dated (or parsing failed): the rest of history is irrelevant,
+                # so stop git now instead of letting it walk to the root commit.
+                proc.kill()
+            stdout.close()
+            returncode = proc.wait()
+        if not scanner.done:
+            if returncode != 0:
+                errfile.seek(0)
+                detail = _stderr_text(errfile.read()) or f"exit status {returncode}"
+                raise HistoryError(f"git log failed in {root}: {detail}")
+            scanner.finish()
+    return scanner.results, scanner.stats
+
+
+def last_changed(
+    root: Path, paths: Iterable[str], options: HistoryOptions = _DEFAULT_OPTIONS
+) -> dict[str, datetime]:
+    """Date of the last commit that really changed each path (repo-relative POSIX paths)."""
+    # `paths` are relative to the repository top level even when `root` is a subdirectory,
+    # because that is how git prints them. The result keeps each commit's own UTC offset;
+    # converting to the site's time zone is the caller's job. Absent from the result: paths
+    # never committed, and every path of a repository without commits. Commits are met in
+    # `git log` order (newest committer date first) and the first real change wins; with
+    # use_author_date that commit's author date is reported, as `git log -1 --format=%aI`
+    # would, even if an older commit happens to carry a newer author date.
+    results, _stats = _walk(root, paths, options)
+    return results
