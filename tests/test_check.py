@@ -1,0 +1,208 @@
+"""`check` end to end: the seed page, the schemas, the reporters and the exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import REPO, SHARED, run_cli, snapshot, write_tree
+
+from pages_roadmap.findings import Finding, Severity, format_github, render_summary
+
+SEED = SHARED / "examples" / "os2borgerpc-roadmap.md"
+
+
+def test_seed_page_day_first_date_is_reported_with_iso_hint(tmp_path: Path) -> None:
+    shutil.copy(SEED, tmp_path / "roadmap.md")
+    result = run_cli("check", "--root", str(tmp_path))
+    assert result.code == 1
+    assert result.out.splitlines()[:2] == [
+        'roadmap.md:5:7: S105 $.date: "19-08-2025" is not an ISO date',
+        "    hint: write it as ISO 2025-08-19 (YYYY-MM-DD)",
+    ]
+
+
+def test_example_site_passes() -> None:
+    result = run_cli("check", "--root", str(REPO))
+    assert result.code == 0, result.out
+    assert " 0 warning" in result.out or result.out.endswith("warning(s)\n") or result.out == ""
+
+
+@pytest.mark.parametrize("name", ["roadmap", "page"])
+def test_schemas_are_valid_2020_12(name: str) -> None:
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads((REPO / "schemas" / f"{name}.schema.json").read_text())
+    Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def _properties(node: object) -> list[tuple[str, dict[str, object]]]:
+    found = []
+    if isinstance(node, dict):
+        for key, value in node.get("properties", {}).items():
+            found.append((key, value))
+        for value in node.values():
+            found += _properties(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += _properties(value)
+    return found
+
+
+@pytest.mark.parametrize("name", ["roadmap", "page"])
+def test_every_property_has_a_description(name: str) -> None:
+    schema = json.loads((REPO / "schemas" / f"{name}.schema.json").read_text())
+    defs = schema.get("$defs", {})
+    for key, prop in _properties(schema):
+        target = prop
+        if "$ref" in prop and "description" not in prop:
+            target = defs[str(prop["$ref"]).rsplit("/", 1)[-1]]
+        assert "description" in target, f"{name}: {key}"
+
+
+def test_packaged_schemas_are_the_repository_schemas() -> None:
+    from pages_roadmap.schema import builtin_schema_text
+
+    for name in ("roadmap", "page"):
+        assert builtin_schema_text(name) == (REPO / "schemas" / f"{name}.schema.json").read_text()
+
+
+def test_example_roadmaps_validate_against_schema() -> None:
+    from jsonschema import Draft202012Validator
+
+    from pages_roadmap.yamlload import load
+
+    schema = json.loads((REPO / "schemas" / "roadmap.schema.json").read_text())
+    files = sorted((REPO / "_roadmaps").glob("*.yml"))
+    assert len(files) >= 2
+    for file in files:
+        errors = list(Draft202012Validator(schema).iter_errors(load(file.read_text(), "x").data))
+        assert errors == [], file
+
+
+def test_site_schema_override(tmp_path: Path) -> None:
+    custom = {"type": "object", "required": ["owner"], "properties": {"owner": {"type": "string"}}}
+    write_tree(
+        tmp_path,
+        {
+            "_config.yml": "pages_roadmap:\n  schemas:\n    page: my-page.schema.json\n",
+            "my-page.schema.json": json.dumps(custom),
+            "p.md": "---\ntitle: T\n---\n",
+        },
+    )
+    result = run_cli("check", "--root", str(tmp_path), "--format", "json")
+    assert [(f["code"], f["line"]) for f in result.json()] == [("S101", 2)]
+
+
+def test_broken_site_schema_is_an_environment_error(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "_config.yml": "pages_roadmap:\n  schemas:\n    page: bad.json\n",
+            "bad.json": '{"type": 12}',
+            "p.md": "---\ntitle: T\n---\n",
+        },
+    )
+    result = run_cli("check", "--root", str(tmp_path))
+    assert result.code == 2
+    assert "bad.json is not a valid JSON Schema 2020-12" in result.err
+
+
+def test_jekyll_exclude_and_include(tmp_path: Path) -> None:
+    bad = "---\ndate: 1.1.2025\n---\n"
+    write_tree(
+        tmp_path,
+        {
+            "_config.yml": "exclude: [drafts/, '*.tmp.md']\ninclude: [_kept]\n",
+            "drafts/a.md": bad,
+            "b.tmp.md": bad,
+            "_hidden/c.md": bad,
+            "_kept/d.md": bad,
+            "_site/e.md": bad,
+            "node_modules/f.md": bad,
+            ".git/g.md": bad,
+            "docs/h.md": bad,
+            "_posts/2025-01-01-i.md": bad,
+        },
+    )
+    result = run_cli("check", "--root", str(tmp_path), "--format", "json")
+    assert sorted(f["path"] for f in result.json()) == [
+        "_kept/d.md",
+        "_posts/2025-01-01-i.md",
+        "docs/h.md",
+    ]
+
+
+def test_paths_limit_the_run(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a.md": "---\ndate: x\n---\n", "b.md": "---\ndate: y\n---\n"})
+    result = run_cli("check", "--root", str(tmp_path), "--format", "json", str(tmp_path / "b.md"))
+    assert [f["path"] for f in result.json()] == ["b.md"]
+
+
+def test_missing_path_is_usage_error(tmp_path: Path) -> None:
+    result = run_cli("check", "--root", str(tmp_path), str(tmp_path / "nope.md"))
+    assert (result.code, result.err) == (
+        2,
+        f"pages-roadmap: error: {tmp_path / 'nope.md'}: no such file\n",
+    )
+
+
+def test_unknown_option_is_usage_error() -> None:
+    assert run_cli("check", "--bogus").code == 2
+
+
+def test_root_that_is_not_a_folder(tmp_path: Path) -> None:
+    result = run_cli("check", "--root", str(tmp_path / "missing"))
+    assert result.code == 2
+    assert "is not a directory" in result.err
+
+
+def test_github_format_escapes_and_still_lists_everything(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a,b.md": "---\ndate: '1.2.2025'\n---\n"})
+    result = run_cli("check", "--root", str(tmp_path), "--format", "github")
+    lines = result.out.splitlines()
+    assert lines[0] == (
+        '::error file=a%2Cb.md,line=2,col=7,title=S105::$.date: "1.2.2025" is not '
+        "an ISO date (hint: write it as ISO 2025-02-01 (YYYY-MM-DD))"
+    )
+    assert lines[1].startswith("a,b.md:2:7: S105")
+
+
+@pytest.mark.parametrize(
+    ("finding", "expected"),
+    [
+        (
+            Finding("p.md", 3, 1, "X1", "50% done\nnext", "h"),
+            "::error file=p.md,line=3,col=1,title=X1::50%25 done%0Anext (hint: h)",
+        ),
+        (
+            Finding("d:/p.md", 1, 2, "X2", "m", "", Severity.WARNING),
+            "::warning file=d%3A/p.md,line=1,col=2,title=X2::m",
+        ),
+    ],
+)
+def test_github_annotation(finding: Finding, expected: str) -> None:
+    assert format_github(finding) == expected
+
+
+def test_summary_table() -> None:
+    text = render_summary([Finding("p.md", 3, 1, "X1", "a | b", "fix")])
+    assert text.splitlines()[2] == "| `p.md:3:1` | X1 | error | a \\| b | fix |"
+
+
+def test_summary_file_is_appended(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"p.md": "---\ndate: x\n---\n"})
+    summary = tmp_path / "summary.md"
+    run_cli("check", "--root", str(tmp_path), "--summary", str(summary))
+    assert "| `p.md:2:7` | S105 |" in summary.read_text()
+
+
+def test_check_never_writes(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "_roadmaps", tmp_path / "_roadmaps")
+    shutil.copy(SEED, tmp_path / "seed.md")
+    before = snapshot(tmp_path)
+    run_cli("check", "--root", str(tmp_path))
+    assert snapshot(tmp_path) == before
