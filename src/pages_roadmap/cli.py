@@ -13,9 +13,12 @@ import sys
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .site import Site
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -83,6 +86,49 @@ def _parser() -> argparse.ArgumentParser:
         "site's time zone)",
     )
     build.add_argument("--format", choices=("text", "json", "github"), default="text")
+    # Stamps (see stamps.py): "last updated" dates from git history.
+    build.add_argument("--no-stamps", action="store_true", help="leave 'last updated' stamps alone")
+    build.add_argument(
+        "--allow-shallow",
+        action="store_true",
+        help="stamp even in a shallow clone (dates will be wrong)",
+    )
+    build.add_argument(
+        "--staged",
+        action="store_true",
+        help="pre-commit mode: staged pages with real changes are dated today",
+    )
+    # Automation (see commit.py).
+    build.add_argument(
+        "--commit",
+        action="store_true",
+        help="commit exactly the files this run changed (with the tool's trailer)",
+    )
+    build.add_argument(
+        "--push",
+        action="store_true",
+        help="with --commit: push to the upstream, rebasing and retrying on a race",
+    )
+
+    imp = sub.add_parser(
+        "import", help="turn the hand-written gantt charts of a page into roadmap data"
+    )
+    imp.add_argument("--root", type=Path, help="the site's folder (default: the git top level)")
+    imp.add_argument("page", type=Path, metavar="PAGE")
+    imp.add_argument(
+        "--id",
+        dest="roadmap_id",
+        metavar="ID",
+        help="roadmap id (default: from the page's file name)",
+    )
+    imp.add_argument(
+        "--dry-run", action="store_true", help="print the YAML and the page diff; write nothing"
+    )
+    imp.add_argument(
+        "--force", action="store_true", help="overwrite an existing _roadmaps/<id>.yml"
+    )
+    imp.add_argument("--today", type=_iso_day, metavar="YYYY-MM-DD")
+    imp.add_argument("--format", choices=("text", "json", "github"), default="text")
     return parser
 
 
@@ -100,6 +146,8 @@ def main(
     try:
         if args.command == "check":
             return _check(args, out)
+        if args.command == "import":
+            return _import(args, out)
         return _build(args, out)
     except UsageError as exc:
         err.write(f"pages-roadmap: error: {exc}\n")
@@ -118,8 +166,7 @@ def main(
         return EXIT_INTERNAL
 
 
-def _site(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from .schema import SchemaError
+def _site(args: argparse.Namespace) -> Site:
     from .site import SiteError, find_root, load_site
 
     root = args.root if args.root else find_root(Path.cwd())
@@ -127,10 +174,9 @@ def _site(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         site = load_site(root)
     except SiteError as exc:
         raise UsageError(str(exc)) from None
-    for path in args.paths:
-        if not path.exists():
+    for path in getattr(args, "paths", None) or [getattr(args, "page", None)]:
+        if path is not None and not path.exists():
             raise UsageError(f"{path}: no such file")
-    _ = SchemaError
     return site
 
 
@@ -198,7 +244,23 @@ def _build(args: argparse.Namespace, out: TextIO) -> int:
                 f"{len(result.changes)} page(s) out of date; run 'pages-roadmap build' to update\n"
             )
         return EXIT_FINDINGS if failed or result.changes else EXIT_OK
+    written = []
     for change in result.changes:
-        write_atomic(change.path, change.new)
-        out.write(f"updated {site.rel(change.path)}\n")
+        if write_atomic(change.path, change.new):
+            written.append(change.path)
+            out.write(f"updated {site.rel(change.path)}\n")
+    if args.commit:
+        return _commit(args, site, written, out, failed=failed)
     return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _commit(
+    args: argparse.Namespace, site: Site, written: list[Path], out: TextIO, *, failed: bool
+) -> int:
+    """Commit (and push) exactly the files this run wrote: see commit.py."""
+    raise UsageError("--commit is not available yet")
+
+
+def _import(args: argparse.Namespace, out: TextIO) -> int:
+    """Import the gantt charts of one page: see importer.py."""
+    raise UsageError("import is not available yet")
