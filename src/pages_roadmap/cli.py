@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, TextIO
 from . import __version__
 
 if TYPE_CHECKING:
+    from .findings import Finding
     from .site import Site
 
 EXIT_OK = 0
@@ -220,7 +222,8 @@ def _build(args: argparse.Namespace, out: TextIO) -> int:
         result = build.run(site, files, today, force=args.force)
     except SchemaError as exc:
         raise UsageError(str(exc)) from None
-    findings = sorted(site.findings + result.findings, key=sort_key)
+    stale = [_out_of_date(site.rel(c.path), c.old, c.new) for c in result.changes]
+    findings = sorted(site.findings + result.findings + (stale if args.check else []), key=sort_key)
     if findings:
         out.write(REPORTERS[args.format](findings))
     failed = has_errors(findings)
@@ -237,21 +240,26 @@ def _build(args: argparse.Namespace, out: TextIO) -> int:
             )
         return EXIT_FINDINGS if failed or result.changes else EXIT_OK
     if args.check:
-        for change in result.changes:
-            out.write(f"{site.rel(change.path)}: out of date\n")
-        if result.changes:
-            out.write(
-                f"{len(result.changes)} page(s) out of date; run 'pages-roadmap build' to update\n"
-            )
-        return EXIT_FINDINGS if failed or result.changes else EXIT_OK
+        return EXIT_FINDINGS if failed else EXIT_OK
     written = []
     for change in result.changes:
         if write_atomic(change.path, change.new):
             written.append(change.path)
-            out.write(f"updated {site.rel(change.path)}\n")
+            if args.format == "text":  # json and github output stay machine-readable
+                out.write(f"updated {site.rel(change.path)}\n")
     if args.commit:
         return _commit(args, site, written, out, failed=failed)
     return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _out_of_date(rel: str, old: str, new: str) -> Finding:
+    """B106 at the first line `build` would change."""
+    from .findings import error
+
+    line = old[: len(os.path.commonprefix([old, new]))].count("\n") + 1
+    return error(
+        rel, line, 1, "B106", "page is out of date", "run 'pages-roadmap build' to update it"
+    )
 
 
 def _commit(

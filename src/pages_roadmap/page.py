@@ -173,8 +173,8 @@ def find_regions(page: PageText, path: str) -> tuple[list[Region], list[Finding]
                         "close the first block with '<!-- /pages-roadmap:gantt -->' first",
                     )
                 )
-                open_start = None
-                continue
+                # The structure is broken from here on; more findings would only be echoes.
+                return [], findings
             open_start = (line0, start["name"])
         elif end:
             if open_start is None:

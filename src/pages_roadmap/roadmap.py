@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -189,17 +191,7 @@ def _one_or_list(ids: tuple[str, ...]) -> str | list[str] | None:
 # --- Dates as Mermaid resolves them ------------------------------------------------------------
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|[smhdwMy])$")
-# dayjs.duration turns months and years into fixed lengths (30 and 365 days) when added to a date.
-_UNIT_SECONDS = {
-    "ms": 0.001,
-    "s": 1,
-    "m": 60,
-    "h": 3600,
-    "d": 86400,
-    "w": 7 * 86400,
-    "M": 30 * 86400,
-    "y": 365 * 86400,
-}
+_EXACT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MAX_EXCLUDE_DAYS = 10_000  # Mermaid gives up after this many excluded days
 
@@ -216,11 +208,25 @@ def parse_date(text: str) -> datetime | None:
         return None
 
 
-def parse_duration(text: str) -> timedelta | None:
+def add_duration(start: datetime, text: str) -> datetime | None:
+    """`start` plus a Mermaid duration, with dayjs' `add` arithmetic, or None if not a duration."""
     m = _DURATION.match(text)
     if not m:
         return None
-    return timedelta(seconds=float(m[1]) * _UNIT_SECONDS[m[2]])
+    value, unit = float(m[1]), m[2]
+    if unit in ("d", "w"):
+        # dayjs rounds day counts half up and moves the calendar day (1.5d is 2 days).
+        days = math.floor(value * (7 if unit == "w" else 1) + 0.5)
+        return start + timedelta(days=days)
+    if unit in ("M", "y"):
+        # Calendar months and years; JS setMonth/setFullYear drop the fraction; the day is
+        # clamped to the month's length (Jan 31 + 1M = Feb 28).
+        months = int(value) * (12 if unit == "y" else 1)
+        index = start.month - 1 + months
+        year, month = start.year + index // 12, index % 12 + 1
+        day = min(start.day, calendar.monthrange(year, month)[1])
+        return start.replace(year=year, month=month, day=day)
+    return start + timedelta(seconds=value * _EXACT_SECONDS[unit])
 
 
 def is_excluded(day: datetime, chart: Chart) -> bool:
@@ -311,10 +317,10 @@ def _resolve_item(
         end = end_day + timedelta(days=1) if chart.inclusive_end_dates else end_day
         manual_end = True
     elif item.duration:
-        length = parse_duration(item.duration)
-        if length is None:
+        moved = add_duration(start, item.duration)
+        if moved is None:
             return None
-        end = start + length
+        end = moved
     else:
         starts = [
             spans[by_id[i].path].start for i in item.until if i in by_id and by_id[i].path in spans

@@ -1,0 +1,129 @@
+"""Every chart the generator writes goes through Mermaid's own parser and task compiler.
+
+The example site's roadmaps and a set covering every feature (tests/roadmaps/*.yml) are rendered,
+compiled by Mermaid 12 under Node (one process per chart), and each compiled task must equal the
+roadmap data: name, section, id, start, end and tags. Mermaid must report no error and no warning.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import REPO
+from mermaid import compile_many
+
+from pages_roadmap import gantt
+from pages_roadmap.check import roadmap_from_text
+from pages_roadmap.roadmap import Roadmap, resolve, with_status
+from pages_roadmap.site import Settings, Site
+
+TODAY = date(2026, 11, 28)
+FILES = sorted((REPO / "_roadmaps").glob("*.yml")) + sorted(
+    (Path(__file__).parent / "roadmaps").glob("*.yml")
+)
+SITE = Site(REPO, {}, Settings())
+
+
+def load(file: Path) -> Roadmap:
+    loaded = roadmap_from_text(file.read_text(encoding="utf-8"), file.name, file.stem, SITE)
+    assert [f for f in loaded.findings if f.is_error] == []
+    assert loaded.roadmap is not None
+    return loaded.roadmap
+
+
+@pytest.fixture(scope="module")
+def compiled() -> dict[str, tuple[Roadmap, str, dict[str, Any]]]:
+    roadmaps = [load(f) for f in FILES]
+    texts = [gantt.render(r, TODAY) for r in roadmaps]
+    results = compile_many(texts)
+    return {
+        f.name: (r, t, res) for f, r, t, res in zip(FILES, roadmaps, texts, results, strict=True)
+    }
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
+
+
+@pytest.mark.parametrize("name", [f.name for f in FILES])
+def test_mermaid_compiles_exactly_the_data(
+    name: str, compiled: dict[str, tuple[Roadmap, str, dict[str, Any]]]
+) -> None:
+    roadmap, text, result = compiled[name]
+    assert result["ok"], (result["error"], text)
+    assert result["warnings"] == [], text
+    spans = resolve(roadmap)
+    shown = with_status(roadmap, TODAY)
+    ids = gantt.chart_ids(roadmap)
+    expected = []
+    for section, item in shown.items():
+        span = spans[item.path]
+        expected.append(
+            {
+                "id": ids[item.path],
+                "task": item.name,
+                "section": section.name or "",
+                "start": iso(span.start),
+                "end": iso(span.end),
+                "milestone": item.kind == "milestone",
+                "vert": item.kind == "marker",
+                "done": item.kind != "marker" and item.status == "done",
+                "active": item.kind != "marker" and item.status == "active",
+                "crit": item.crit,
+            }
+        )
+    keys = list(expected[0])
+    got = [{k: task[k] for k in keys} for task in result["tasks"]]
+    by_id = {t["id"]: t for t in got}
+    assert len(got) == len(expected)
+    for want in expected:
+        assert by_id[want["id"]] == want, text
+
+
+def test_chart_settings_reach_mermaid(
+    compiled: dict[str, tuple[Roadmap, str, dict[str, Any]]],
+) -> None:
+    config = compiled["display.yml"][2]["config"]
+    assert config["displayMode"] == "compact"
+    assert config["topAxis"] is True
+    assert config["tickInterval"].strip() == "3month"
+    excl = compiled["excludes.yml"][2]["config"]
+    assert excl["weekday"] == "monday"
+    assert excl["axisFormat"].strip() == "%d/%m"
+    assert compiled["weekend-friday.yml"][2]["config"]["todayMarker"].strip() == "off"
+
+
+def test_escaped_names_come_back_verbatim(
+    compiled: dict[str, tuple[Roadmap, str, dict[str, Any]]],
+) -> None:
+    roadmap, text, result = compiled["sections-and-deps.yml"]
+    assert "Design#58; API #35;2#59; v1" in text
+    assert result["title"] == "Release 2.0: plan #1; draft"
+    assert {t["section"] for t in result["tasks"]} == {"", "Phase 1: build", "Phase 2"}
+
+
+def test_automatic_status_on_a_fixed_day(
+    compiled: dict[str, tuple[Roadmap, str, dict[str, Any]]],
+) -> None:
+    tasks = {t["task"]: t for t in compiled["statuses.yml"][2]["tasks"]}
+    state = {
+        name: ("done" if t["done"] else "active" if t["active"] else "planned")
+        for name, t in tasks.items()
+        if not t["vert"]
+    }
+    assert state == {
+        "Finished long ago": "done",
+        "Running now": "active",
+        "Later": "planned",
+        "Today": "active",
+        "Tomorrow": "done",
+    }
+
+
+def test_render_is_deterministic() -> None:
+    for file in FILES:
+        roadmap = load(file)
+        assert gantt.render(roadmap, TODAY) == gantt.render(load(file), TODAY)
