@@ -99,7 +99,7 @@ def test_chart_settings_reach_mermaid(
 def test_escaped_names_come_back_verbatim(
     compiled: dict[str, tuple[Roadmap, str, dict[str, Any]]],
 ) -> None:
-    roadmap, text, result = compiled["sections-and-deps.yml"]
+    _, text, result = compiled["sections-and-deps.yml"]
     assert "Design#58; API #35;2#59; v1" in text
     assert result["title"] == "Release 2.0: plan #1; draft"
     assert {t["section"] for t in result["tasks"]} == {"", "Phase 1: build", "Phase 2"}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import os
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -256,7 +255,8 @@ def _out_of_date(rel: str, old: str, new: str) -> Finding:
     """B106 at the first line `build` would change."""
     from .findings import error
 
-    line = old[: len(os.path.commonprefix([old, new]))].count("\n") + 1
+    pairs = zip(old.splitlines(keepends=True), new.splitlines(keepends=True), strict=False)
+    line = next((n for n, (a, b) in enumerate(pairs, 1) if a != b), 1)
     return error(
         rel, line, 1, "B106", "page is out of date", "run 'pages-roadmap build' to update it"
     )
