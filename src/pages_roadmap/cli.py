@@ -255,8 +255,9 @@ def _out_of_date(rel: str, old: str, new: str) -> Finding:
     """B106 at the first line `build` would change."""
     from .findings import error
 
-    pairs = zip(old.splitlines(keepends=True), new.splitlines(keepends=True), strict=False)
-    line = next((n for n, (a, b) in enumerate(pairs, 1) if a != b), 1)
+    before, after = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    pairs = enumerate(zip(before, after, strict=False), 1)
+    line = next((n for n, (a, b) in pairs if a != b), min(len(before), len(after)) + 1)
     return error(
         rel, line, 1, "B106", "page is out of date", "run 'pages-roadmap build' to update it"
     )
