@@ -206,3 +206,22 @@ def test_check_never_writes(tmp_path: Path) -> None:
     before = snapshot(tmp_path)
     run_cli("check", "--root", str(tmp_path))
     assert snapshot(tmp_path) == before
+
+
+def test_parallel_run_equals_serial_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pages_roadmap import check
+    from pages_roadmap.findings import sort_key
+    from pages_roadmap.site import load_site
+
+    files: dict[str, str | bytes] = {
+        f"docs/p{n}.md": f"---\ndate: {'19-08-2025' if n % 50 == 0 else '2025-08-19'}\n---\n"
+        for n in range(check.PARALLEL_FROM + 20)
+    }
+    files["_roadmaps/bad.yml"] = "sections:\n  - items:\n      - task: A\n        end: 2025-01-01\n"
+    write_tree(tmp_path, files)
+    site = load_site(tmp_path)
+    parallel = sorted(check.run(site), key=sort_key)
+    monkeypatch.setattr(check, "PARALLEL_FROM", 10**9)
+    serial = sorted(check.run(site), key=sort_key)
+    assert parallel == serial
+    assert len([f for f in serial if f.code == "S105"]) == 9

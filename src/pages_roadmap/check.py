@@ -150,6 +150,9 @@ def read_page(site: Site, file: Path) -> list[Finding]:
     return page_from_text(text, path, site)
 
 
+PARALLEL_FROM = 400  # files; below this, starting worker processes costs more than it saves
+
+
 def run(site: Site, files: list[Path] | None = None) -> list[Finding]:
     """All findings for the given files, or for the whole site."""
     findings = list(site.findings)
@@ -161,8 +164,35 @@ def run(site: Site, files: list[Path] | None = None) -> list[Finding]:
             f for f in files if f.resolve().parent == roadmap_dir and f.suffix in (".yml", ".yaml")
         ]
         pages = [f for f in files if f not in roadmaps and f.suffix in (".md", ".markdown")]
-    for file in roadmaps:
-        findings += read_roadmap(site, file).findings
-    for file in pages:
-        findings += read_page(site, file)
+    jobs = [(True, f) for f in roadmaps] + [(False, f) for f in pages]
+    workers = _workers(len(jobs))
+    if workers < 2:
+        return findings + _check_files(site, jobs)
+    # Compile the validators before forking, so every worker inherits them ready-made.
+    validator_for("roadmap", site.schema_override("roadmap"))
+    validator_for("page", site.schema_override("page"))
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = [jobs[i::workers] for i in range(workers)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for part in pool.map(_check_files, [site] * workers, chunks):
+            findings += part
+    return findings
+
+
+def _workers(jobs: int) -> int:
+    import multiprocessing
+    import os
+
+    if jobs < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return min(os.cpu_count() or 1, 4)
+
+
+def _check_files(site: Site, jobs: list[tuple[bool, Path]]) -> list[Finding]:
+    findings: list[Finding] = []
+    for is_roadmap, file in jobs:
+        findings += read_roadmap(site, file).findings if is_roadmap else read_page(site, file)
     return findings

@@ -229,27 +229,47 @@ def add_duration(start: datetime, text: str) -> datetime | None:
     return start + timedelta(seconds=value * _EXACT_SECONDS[unit])
 
 
+@dataclass(frozen=True)
+class Calendar:
+    """A chart's excluded days, prepared once: weekday numbers and ISO dates."""
+
+    weekdays: frozenset[int]
+    dates: frozenset[str]
+    includes: frozenset[str]
+
+    @classmethod
+    def of(cls, chart: Chart) -> Calendar:
+        excludes = {e.lower() for e in chart.excludes}
+        weekdays = {i for i, name in enumerate(_WEEKDAYS) if name in excludes}
+        if "weekends" in excludes:
+            first = 4 if chart.weekend == "friday" else 5  # monday = 0
+            weekdays |= {first, first + 1}
+        return cls(frozenset(weekdays), frozenset(excludes), frozenset(chart.includes))
+
+    def excluded(self, day: datetime) -> bool:
+        """Mermaid's isInvalidDate: `includes` wins, then weekends, day names and dates."""
+        if self.dates or self.includes:
+            iso = day.date().isoformat()
+            if iso in self.includes:
+                return False
+            if iso in self.dates:
+                return True
+        return day.weekday() in self.weekdays
+
+
 def is_excluded(day: datetime, chart: Chart) -> bool:
-    """Mermaid's isInvalidDate: `includes` wins, then weekends, day names and dates."""
-    iso = day.date().isoformat()
-    if iso in chart.includes:
-        return False
-    excludes = {e.lower() for e in chart.excludes}
-    weekday = day.weekday()  # monday = 0
-    first_weekend = 4 if chart.weekend == "friday" else 5
-    if "weekends" in excludes and weekday in (first_weekend, first_weekend + 1):
-        return True
-    return _WEEKDAYS[weekday] in excludes or iso in excludes
+    return Calendar.of(chart).excluded(day)
 
 
-def _stretch(start: datetime, end: datetime, chart: Chart) -> datetime:
+def _stretch(start: datetime, end: datetime, calendar: Calendar) -> datetime:
     """Mermaid's fixTaskDates: each excluded day after the start pushes the end one day on."""
     day = start + timedelta(days=1)
+    one = timedelta(days=1)
     steps = 0
     while day <= end:
-        if is_excluded(day, chart):
-            end += timedelta(days=1)
-        day += timedelta(days=1)
+        if calendar.excluded(day):
+            end += one
+        day += one
         steps += 1
         if steps > MAX_EXCLUDE_DAYS:
             raise ResolveError("excluded days leave no day to work on")
@@ -329,7 +349,7 @@ def _resolve_item(
             return None
         end = min(starts)
     if chart.excludes and not manual_end:
-        end = _stretch(start, end, chart)
+        end = _stretch(start, end, Calendar.of(chart))
     return Span(start, end)
 
 

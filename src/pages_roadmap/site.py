@@ -67,6 +67,10 @@ class Site:
     def rel(self, path: Path) -> str:
         """The site-relative POSIX path used in findings."""
         try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            pass
+        try:
             return path.resolve().relative_to(self.root.resolve()).as_posix()
         except ValueError:
             return str(path)
