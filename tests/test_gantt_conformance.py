@@ -127,3 +127,42 @@ def test_render_is_deterministic() -> None:
     for file in FILES:
         roadmap = load(file)
         assert gantt.render(roadmap, TODAY) == gantt.render(load(file), TODAY)
+
+
+NAMES = [
+    "Weekday monday standup",
+    "Weekday planning",
+    "weekend friday fun",
+    "Title page",
+    "Titles",
+    "Gantt-update",
+    "Click test",
+    "Call vendor",
+    "5% buffer",
+    "%done",
+    "Reach 50%",
+    "2025-01-01 kickoff",
+    "Section review",
+    "Sections",
+    "topAxis",
+    "Phase 2: build #1; x",
+    "Excludes weekends",
+    "dateFormat x",
+    "Deliver title",
+    "accDescr {",
+    "Milestone 1",
+]
+
+
+def test_name_check_agrees_with_mermaid() -> None:
+    """R109 fires exactly for the names Mermaid does not read back as a task of that name."""
+    from pages_roadmap.roadmap import name_problem
+
+    charts = [
+        "gantt\n    dateFormat YYYY-MM-DD\n    section S\n"
+        f"    {gantt.escape(name)} :a1, 2025-01-01, 1d\n    Other :a2, 2025-01-02, 1d\n"
+        for name in NAMES
+    ]
+    for name, result in zip(NAMES, compile_many(charts), strict=True):
+        read_back = result["ok"] and name in [t["task"] for t in result["tasks"]]
+        assert read_back == (name_problem(name) is None), (name, result)

@@ -423,8 +423,11 @@ KEYWORDS = (
     "acctitle",
     "accdescr",
     "accdescription",
-    "weekday",
-    "weekend",
+)
+# `weekday`/`weekend` are statements only when a day name follows.
+_DAY_AFTER = re.compile(
+    r"(?:weekday)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    r"|(?:weekend)\s+(?:friday|saturday)\b"
 )
 _LEADING_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
 _QUARTERS = re.compile(r"^\s*(\d+)\s*quarters?\s*$", re.IGNORECASE)
@@ -438,6 +441,9 @@ def name_problem(text: str) -> str | None:
             "Mermaid reads a line whose first or second character is '%' as a comment and drops it"
         )
     head = text.lstrip().lower()
+    day = _DAY_AFTER.match(head)
+    if day:
+        return f"Mermaid reads a name starting with '{day[0]}' as that setting"
     for keyword in KEYWORDS:
         if head.startswith(keyword) and (
             len(head) == len(keyword) or not head[len(keyword)].isalnum()
