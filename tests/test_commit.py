@@ -111,6 +111,8 @@ def remote(tmp_path: Path) -> Remote:
     assert build(seed).code == 0
     seed.run("add", "--all")
     seed.commit({}, "seed the site", SEED_DATE)
+    # Stamps (if the pages have any) need the commit: the tool's own commit adds them.
+    assert build(seed, "--commit").code == 0
     seed.run("push", "--quiet", bare.as_uri(), "main")
     return Remote(bare, home)
 
@@ -440,13 +442,12 @@ def test_two_clones_racing_both_land(remote: Remote, tmp_path: Path) -> None:
     assert remote.head() == second.head()
     page = remote.show("plan.md")
     assert "Design A" in page and "Migrate B" in page
-    log = second.run("log", "--format=%s", "-5").splitlines()
+    log = second.run("log", "--format=%s", "-4").splitlines()
     assert log == [
         "pages-roadmap: regenerate charts and stamps",
         "beta",
         "pages-roadmap: regenerate charts and stamps",
         "alpha",
-        "seed the site",
     ]
     assert second.run("status", "--porcelain") == ""
     assert build(second, "--check").code == 0

@@ -107,6 +107,8 @@ def site(tmp_path: Path, snapshot: Snapshot) -> Repo:
     assert run_cli("build", "--root", str(repo.path)).code == 0
     repo.run("add", "--all")
     repo.commit({}, "site")
+    # Stamps (if the pages have any) need the commit: the tool's own commit adds them.
+    assert run_cli("build", "--root", str(repo.path), "--commit").code == 0
     return repo
 
 
