@@ -80,6 +80,7 @@ def make_site(base: Path) -> Path:
     sh(site, str(BIN / "pages-roadmap"), "build")  # up to date for today's statuses
     sh(site, "git", "add", "--all")
     sh(site, "git", "commit", "--quiet", "-m", "site")
+    sh(site, str(BIN / "pages-roadmap"), "build", "--commit")  # stamps need the commit
     return site
 
 
@@ -162,6 +163,12 @@ def main() -> None:
                     n,
                     lambda hook=hook: sh(site, *run, hook, "--files", PAGE),
                 )
+            timed(
+                "pre-commit run pages-roadmap-build (data staged, page written)",
+                n,
+                lambda: sh(site, *run, "pages-roadmap-build", ok=(1,)),
+                lambda: stage_data_change(site),
+            )
 
 
 if __name__ == "__main__":
