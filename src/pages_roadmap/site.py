@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .findings import Finding, error
+from .stamps import validate_settings
 from .yamlload import Document, LoadError, Pos, decode, load
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -194,7 +195,11 @@ def _settings(raw: Any, doc: Document) -> tuple[Settings, list[Finding]]:
             )
         )
         roadmaps_dir = "_roadmaps"
-    stamps = raw.get("stamps") or {}
+    stamps = raw.get("stamps")
+    if stamps is None or stamps is False:  # `stamps: false` turns stamping off
+        stamps = {} if stamps is None else {"enabled": False}
+    for sub, message, hint in validate_settings(stamps):
+        findings.append(_cfg_error(doc.key_pos((*base, "stamps", *sub)), message, hint))
     return Settings(
         roadmaps_dir=roadmaps_dir,
         roadmap_schema=schemas.get("roadmap") if isinstance(schemas, dict) else None,
