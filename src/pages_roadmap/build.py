@@ -1,18 +1,45 @@
-"""Regenerate the managed gantt blocks of pages: roadmap data in, page text out."""
+"""Regenerate the managed gantt blocks of pages, then their stamps: roadmap data in, pages out.
+
+A page goes through two steps: its gantt blocks (`build_page`), then its "last updated" stamps
+(stamps.py). A page whose stamp record still matches is finished at once; the others wait until
+every page is read, so that their dates come from one read of history (dating.py).
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import gantt
 from .check import LoadedRoadmap, read_roadmap
+from .dating import StampRun, Want, date_pages
 from .findings import Finding, error
-from .page import PageText, Region, find_regions, is_hand_edited, splice, split
+from .page import BOM, PageText, Region, find_regions, is_hand_edited, line_starts, splice, split
 from .roadmap import ROADMAP_ID
 from .site import Site
-from .yamlload import LoadError, decode
+from .stamps import (
+    PageStamps,
+    StampSettings,
+    analyze,
+    content_sum,
+    data_digest,
+    render,
+    resolve_locale,
+    unknown_language,
+)
+from .yamlload import LoadError, decode, load
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+__all__ = ["BuildResult", "Change", "Roadmaps", "StampRun", "build_page", "run"]
+
+# page.find_regions takes every HTML block that starts with '<!-- pages-roadmap:' for a gantt
+# marker; a stamp at the start of a line is such a block but not a marker.
+_STAMP_LINE = re.compile(r"[ \t>*+\-0-9.)]*<!--[ \t]*/?pages-roadmap:stamp(?![\w-])")
 
 
 @dataclass
@@ -35,6 +62,7 @@ class Roadmaps:
     def __init__(self, site: Site) -> None:
         self.site = site
         self._cache: dict[str, LoadedRoadmap] = {}
+        self._digests: dict[str, str | None] = {}
 
     def file_for(self, roadmap_id: str) -> Path | None:
         """The data file of a plain roadmap id inside the roadmaps folder, or None."""
@@ -51,6 +79,17 @@ class Roadmaps:
                 return candidate
         return None
 
+    def digest(self, roadmap_id: str) -> str | None:
+        """Checksum of a roadmap's data file (what a page's stamp record depends on)."""
+        if roadmap_id not in self._digests:
+            file = self.file_for(roadmap_id)
+            try:
+                text = file.read_bytes().decode("utf-8", "surrogateescape") if file else None
+            except OSError:
+                text = None
+            self._digests[roadmap_id] = data_digest(text) if text is not None else None
+        return self._digests[roadmap_id]
+
     def get(self, roadmap_id: str) -> LoadedRoadmap | None:
         if roadmap_id not in self._cache:
             file = self.file_for(roadmap_id)
@@ -66,6 +105,7 @@ def build_page(
     """The page with every managed block regenerated; the page itself when anything is wrong."""
     page = split(text)
     regions, findings = find_regions(page, path)
+    findings = _not_stamps(text, findings)
     if findings:
         return text, findings
     edits: list[tuple[Region, str]] = []
@@ -77,6 +117,19 @@ def build_page(
     if any(f.is_error for f in findings):
         return text, findings
     return splice(text, edits), findings
+
+
+def _not_stamps(text: str, findings: list[Finding]) -> list[Finding]:
+    """Drop the marker findings find_regions reports for stamps at the start of a line."""
+    if not findings or "pages-roadmap:stamp" not in text:
+        return findings
+    starts = line_starts(text)
+    kept = []
+    for f in findings:
+        line = text[starts[f.line - 1] :] if f.line <= len(starts) else ""
+        if not (f.code in ("B103", "B104") and _STAMP_LINE.match(line)):
+            kept.append(f)
+    return kept
 
 
 def _render_region(
@@ -132,27 +185,185 @@ def _render_region(
     return gantt.fenced(gantt.render(loaded.roadmap, today)), []
 
 
-def run(site: Site, files: list[Path], today: date, *, force: bool = False) -> BuildResult:
-    """Build every given page; pages without a marker are skipped after a substring test."""
+def _pages(site: Site, files: list[Path]) -> Iterator[Path]:
+    """The pages to build: roadmap data files among `files` stand for the pages embedding them."""
+    folder = site.roadmaps_path.resolve()
+    data = [f for f in files if f.suffix in (".yml", ".yaml") and f.resolve().parent == folder]
+    ids = [f.stem.encode() for f in data if ROADMAP_ID.match(f.stem)]
+    pages = [f for f in files if f not in data]
+    yield from pages
+    if not ids:
+        return
+    # A byte search is enough here: build_page finds the real markers.
+    embeds = re.compile(rb"pages-roadmap:gantt[ \t]+(?:" + b"|".join(ids) + rb")[ \t-]")
+    seen = {p.resolve() for p in pages}
+    for page in site.pages():
+        if page.resolve() not in seen:
+            try:
+                if embeds.search(page.read_bytes()):
+                    yield page
+            except OSError:
+                continue
+
+
+def _may_stamp(raw: bytes, settings: StampSettings) -> bool:
+    """Cheap test: could this page hold anything stamping touches?"""
+    if settings.front_matter_key and raw.removeprefix(BOM.encode()).startswith(b"---"):
+        return True
+    if b"pages-roadmap:stamp" in raw:
+        return True
+    return settings.migrate_liquid and (b"site.time" in raw or b"now" in raw)
+
+
+def _skipped(text: str) -> bool:
+    """True for a page whose front matter says `pages_roadmap: {skip: true}`."""
+    fm = split(text).front_matter
+    if fm is None or "skip" not in fm.text:
+        return False
+    try:
+        data = load(fm.text, "page").data
+    except LoadError:
+        return False
+    own = data.get("pages_roadmap") if isinstance(data, dict) else None
+    return isinstance(own, dict) and own.get("skip") is True
+
+
+@dataclass
+class _Waiting:
+    """A page whose stamps wait for a date from `date_pages`."""
+
+    index: int  # its place among the pages read
+    file: Path
+    stamps: PageStamps
+    sum: str
+
+
+class _Stamper:
+    """Stamps pages for one run: records first, then one dating pass for the rest."""
+
+    def __init__(
+        self, site: Site, roadmaps: Roadmaps, run: StampRun, settings: StampSettings
+    ) -> None:
+        from zoneinfo import ZoneInfo
+
+        self.site = site
+        self.roadmaps = roadmaps
+        self.run = run
+        self.settings = settings
+        self.tz: tzinfo = ZoneInfo(site.timezone)
+        self.waiting: list[_Waiting] = []
+
+    def stamp(
+        self, index: int, file: Path, old: str, new: str, rel: str
+    ) -> tuple[str | None, list[Finding]]:
+        """The stamped text (None: it waits for a date), and findings."""
+        ps = analyze(new, rel, self.settings, self.site.lang, self.tz)
+        if any(f.is_error for f in ps.findings):
+            return old, ps.findings  # a page with a bad stamp stays as it was, chart included
+        if not ps.has_work:
+            return new, ps.findings
+        digests = {name: self.roadmaps.digest(name) for name in ps.roadmap_ids}
+        sum_ = content_sum(ps.digest, digests)
+        recorded = ps.record(sum_)
+        if recorded is not None:
+            return render(ps, recorded, sum_, self.tz), ps.findings
+        self.waiting.append(_Waiting(index, file, ps, sum_))
+        return None, ps.findings
+
+    def _digest(self, text: str, rel: str) -> str:
+        return analyze(text, rel, self.settings, self.site.lang, self.tz).digest
+
+    def finish(self) -> tuple[dict[int, str], list[Finding]]:
+        """Date the waiting pages; their new texts by index."""
+        wants = []
+        for w in self.waiting:
+            files = [self.roadmaps.file_for(name) for name in w.stamps.roadmap_ids]
+            wants.append(
+                Want(
+                    w.stamps.path,
+                    w.file,
+                    w.stamps.first_line,
+                    w.stamps.digest,
+                    [f for f in files if f],
+                )
+            )
+        dated, findings = date_pages(self.site, wants, self.run, self.settings, self._digest)
+        texts: dict[int, str] = {}
+        for w in self.waiting:
+            d = dated.get(w.stamps.path)
+            if d is None:
+                texts[w.index] = w.stamps.text
+            else:
+                texts[w.index] = render(w.stamps, d.when, w.sum if d.final else None, self.tz)
+        return texts, findings
+
+
+def run(
+    site: Site,
+    files: list[Path],
+    today: date,
+    *,
+    force: bool = False,
+    stamps: StampRun | None = None,
+) -> BuildResult:
+    """Build every given page; pages with nothing to do are skipped after a byte search.
+
+    With `stamps`, the "last updated" stamps are written too (after the charts); roadmap data
+    files among `files` stand for the pages that embed them.
+    """
     result = BuildResult()
     roadmaps = Roadmaps(site)
-    for file in files:
+    stamper = _stamper(site, roadmaps, stamps)
+    if stamper is not None:
+        result.findings += _site_language(site)
+    texts: list[tuple[Path, str, str | None]] = []
+    for file in _pages(site, files):
         rel = site.rel(file)
         try:
             raw = file.read_bytes()
         except OSError as exc:
             result.findings.append(error(rel, 1, 1, "F101", f"cannot read: {exc.strerror}"))
             continue
-        if b"pages-roadmap:" not in raw:
+        if b"pages-roadmap:" not in raw and not (stamper and _may_stamp(raw, stamper.settings)):
             continue
-        result.pages_seen += 1
         try:
             text = decode(raw, rel)
         except LoadError as exc:
             result.findings.append(exc.finding)
             continue
+        if b"skip" in raw and _skipped(text):
+            continue
+        result.pages_seen += 1
         new, findings = build_page(text, rel, roadmaps, today, force=force)
         result.findings += findings
-        if new != text:
-            result.changes.append(Change(file, text, new))
+        if stamper is not None and not any(f.is_error for f in findings):
+            stamped, problems = stamper.stamp(len(texts), file, text, new, rel)
+            result.findings += problems
+            texts.append((file, text, stamped))
+        else:
+            texts.append((file, text, new))
+    later: dict[int, str] = {}
+    if stamper is not None and stamper.waiting:
+        later, problems = stamper.finish()
+        result.findings += problems
+    for index, (path, old, done) in enumerate(texts):
+        final = later.get(index, done)
+        if final is not None and final != old:
+            result.changes.append(Change(path, old, final))
     return result
+
+
+def _stamper(site: Site, roadmaps: Roadmaps, stamps: StampRun | None) -> _Stamper | None:
+    if stamps is None:
+        return None
+    settings = StampSettings.from_raw(site.settings.stamps)
+    return _Stamper(site, roadmaps, stamps, settings) if settings.enabled else None
+
+
+def _site_language(site: Site) -> list[Finding]:
+    """T104 once, at _config.yml, when the site's `lang` is not a language Babel knows."""
+    lang = site.lang
+    if lang is None or resolve_locale(lang) is not None:
+        return []
+    line = site.config_doc.pos(("lang",)).line if site.config_doc is not None else 1
+    return [unknown_language("_config.yml", line, lang)]

@@ -199,11 +199,16 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def today_in(timezone: str) -> date:
-    """Today's date in a time zone (the only place the clock is read)."""
+    """Today's date in a time zone."""
+    return now_in(timezone).date()
+
+
+def now_in(timezone: str) -> datetime:
+    """The current time in a time zone (the only place the clock is read)."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
-        return datetime.now(ZoneInfo(timezone)).date()
+        return datetime.now(ZoneInfo(timezone)).replace(microsecond=0)
     except (ZoneInfoNotFoundError, ValueError):
         raise UsageError(f"_config.yml: unknown time zone {timezone!r}") from None
 
@@ -215,10 +220,15 @@ def _build(args: argparse.Namespace, out: TextIO) -> int:
     from .schema import SchemaError
 
     site = _site(args)
-    today = args.today or today_in(site.timezone)
+    now = now_in(site.timezone)
+    today = args.today or now.date()
     files = [p for p in args.paths] if args.paths else site.pages()
+    # Stamps: "last updated" dates from git history, or `now` for staged pages (dating.py).
+    stamps = None
+    if not args.no_stamps:
+        stamps = build.StampRun(now, staged=args.staged, allow_shallow=args.allow_shallow)
     try:
-        result = build.run(site, files, today, force=args.force)
+        result = build.run(site, files, today, force=args.force, stamps=stamps)
     except SchemaError as exc:
         raise UsageError(str(exc)) from None
     stale = [_out_of_date(site.rel(c.path), c.old, c.new) for c in result.changes]

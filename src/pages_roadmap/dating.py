@@ -1,0 +1,316 @@
+"""Which date each page gets when its record no longer matches: 'now' or git history.
+
+`build` asks only about pages whose record checksum (see stamps.py) is missing or stale, all at
+once, so history is read in one pass (history.last_changed) or not at all. The rules:
+
+* `--staged` (pre-commit): a page that is staged, or embeds a staged roadmap, gets `now`; the
+  commit does not exist yet. Its record then matches, so later runs keep that date.
+* Otherwise the newest real change among the page and the roadmaps it embeds, from history
+  (the tool's own commits, ignore-revs commits and pure renames do not count).
+* A page or roadmap with uncommitted changes is not dated yet (its date is the commit's, which
+  does not exist); one never committed, or outside a repository, cannot be: a warning each,
+  and the stamps stay as they are. Changes that are only the tool's own output (a chart
+  written by an earlier run) do not count: the page's digest is compared with HEAD's.
+* A shallow clone would date everything by its cut-off commit: an error unless allowed, and
+  then the dates are written without a record checksum, so a full clone recomputes them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from .findings import Finding, error, warning
+from .history import (
+    HistoryError,
+    HistoryOptions,
+    is_shallow,
+    last_changed,
+    parse_ignore_revs,
+    repo_toplevel,
+    staged_paths,
+)
+from .site import Site
+from .stamps import StampSettings, data_digest
+
+DEFAULT_IGNORE_REVS = ".git-blame-ignore-revs"
+
+
+@dataclass(frozen=True)
+class StampRun:
+    """What stamping takes from the command line: the clock and the flags."""
+
+    now: datetime  # aware; used for staged pages
+    staged: bool = False
+    allow_shallow: bool = False
+
+
+@dataclass
+class Want:
+    """A page that needs a date, and the roadmap data files it embeds."""
+
+    rel: str  # site-relative path, for findings
+    file: Path
+    line: int  # where findings about its date point
+    digest: str  # of its text without stamps and charts (stamps.analyze)
+    roadmap_files: list[Path] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Dated:
+    when: datetime
+    final: bool  # False: write the date without a record checksum (computed again next run)
+
+
+def _top_rel(top: Path, file: Path) -> str | None:
+    # The folder is resolved (git prints the real top level), the file name is not: git tracks
+    # a symlinked page as the link.
+    real = Path(os.path.realpath(file.parent)) / file.name
+    try:
+        return real.relative_to(top).as_posix()
+    except ValueError:
+        return None
+
+
+def _dirty(top: Path) -> set[str]:
+    """Repo-relative paths whose work tree or index differs from HEAD."""
+    # This belongs with the other git reads in history.py (the one git module); it is kept here
+    # while history.py is frozen for its benchmark, and is a plain `git diff --name-only HEAD`.
+    proc = subprocess.run(
+        ["git", "diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "HEAD", "--"],
+        cwd=top,
+        capture_output=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    if proc.returncode != 0:
+        detail = proc.stderr.decode("utf-8", "replace").strip()
+        raise HistoryError(f"git diff HEAD failed in {top}: {detail}")
+    return {p.decode("utf-8", "surrogateescape") for p in proc.stdout.split(b"\0") if p}
+
+
+def _head_texts(top: Path, paths: Sequence[str]) -> dict[str, str]:
+    """The text at HEAD of each path (absent when it is not in HEAD), in one git process."""
+    if not paths:
+        return {}
+    request = "".join(f"HEAD:{p}\n" for p in paths).encode("utf-8", "surrogateescape")
+    proc = subprocess.run(
+        ["git", "cat-file", "--batch"], cwd=top, input=request, capture_output=True, check=False
+    )
+    if proc.returncode != 0:
+        detail = proc.stderr.decode("utf-8", "replace").strip()
+        raise HistoryError(f"git cat-file failed in {top}: {detail}")
+    out, pos, texts = proc.stdout, 0, {}
+    for path in paths:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split(b" ")
+        pos = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            texts[path] = out[pos : pos + size].decode("utf-8", "surrogateescape")
+            pos += size + 1
+    return texts
+
+
+def _ignore_revs(
+    site: Site, top: Path, settings: StampSettings
+) -> tuple[frozenset[str], list[Finding]]:
+    if settings.ignore_revs == "":
+        return frozenset(), []
+    if settings.ignore_revs is None:
+        candidates = [site.root / DEFAULT_IGNORE_REVS, top / DEFAULT_IGNORE_REVS]
+        found = next((c for c in candidates if c.is_file()), None)
+        if found is None:
+            return frozenset(), []
+    else:
+        found = site.root / settings.ignore_revs
+    rel = site.rel(found)
+    try:
+        text = found.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
+        return frozenset(), [
+            error(
+                "_config.yml",
+                1,
+                1,
+                "G105",
+                f"cannot read the ignore-revs file {rel}: {reason}",
+                "fix stamps.ignore_revs in _config.yml, or set it to false",
+            )
+        ]
+    try:
+        return parse_ignore_revs(text), []
+    except ValueError as exc:
+        line = int(str(exc).split(":", 1)[0].removeprefix("line ") or 1)
+        return frozenset(), [
+            error(
+                rel,
+                line,
+                1,
+                "G105",
+                f"ignore-revs file: {str(exc).split(': ', 1)[-1]}",
+                "list one full commit id per line ('git rev-parse <rev>'); '#' starts a comment",
+            )
+        ]
+
+
+DigestOf = Callable[[str, str], str]  # (page text, site-relative path) -> digest
+
+
+def date_pages(
+    site: Site,
+    wants: Sequence[Want],
+    run: StampRun,
+    settings: StampSettings,
+    page_digest: DigestOf,
+) -> tuple[dict[str, Dated], list[Finding]]:
+    """The date of each wanted page (keyed by `Want.rel`), and findings for those without one."""
+    if not wants:
+        return {}, []
+    first = wants[0]
+    top = repo_toplevel(site.root)
+    if top is None:
+        return {}, [
+            warning(
+                first.rel,
+                first.line,
+                1,
+                "G102",
+                f"not in a git repository: {len(wants)} page(s) not dated, "
+                "their stamps are left as they are",
+                "run pages-roadmap in a git checkout, or turn stamps off "
+                "(--no-stamps, or 'stamps: {enabled: false}' in _config.yml)",
+            )
+        ]
+    top = top.resolve()
+    paths: dict[str, tuple[str | None, list[str | None]]] = {
+        w.rel: (_top_rel(top, w.file), [_top_rel(top, f) for f in w.roadmap_files]) for w in wants
+    }
+    try:
+        return _date(site, top, wants, paths, run, settings, page_digest)
+    except HistoryError as exc:
+        return {}, [
+            error(
+                first.rel,
+                first.line,
+                1,
+                "G104",
+                f"git failed, {len(wants)} page(s) not dated: {exc}",
+                "check that git works in this folder ('git log -1')",
+            )
+        ]
+
+
+def _date(
+    site: Site,
+    top: Path,
+    wants: Sequence[Want],
+    paths: dict[str, tuple[str | None, list[str | None]]],
+    run: StampRun,
+    settings: StampSettings,
+    page_digest: DigestOf,
+) -> tuple[dict[str, Dated], list[Finding]]:
+    dated: dict[str, Dated] = {}
+    if run.staged:
+        staged = staged_paths(top)
+        for w in wants:
+            page, roadmaps = paths[w.rel]
+            if page in staged or any(r in staged for r in roadmaps):
+                dated[w.rel] = Dated(run.now, final=True)
+    rest = [w for w in wants if w.rel not in dated]
+    if not rest:
+        return dated, []
+    shallow = is_shallow(top)
+    if shallow and not run.allow_shallow:
+        w = rest[0]
+        return dated, [
+            error(
+                w.rel,
+                w.line,
+                1,
+                "G101",
+                f"shallow clone: history is cut off, so {len(rest)} page(s) cannot be dated "
+                "(each would get the date of the oldest commit fetched); stamps left as they are",
+                "fetch the whole history: actions/checkout with 'fetch-depth: 0' (or "
+                "'git fetch --unshallow'); or pass --allow-shallow to stamp anyway",
+            )
+        ]
+    revs, findings = _ignore_revs(site, top, settings)
+    if findings:
+        return dated, findings
+    options = HistoryOptions(ignore_revs=revs, use_author_date=settings.use_author_date)
+    wanted = {p for w in rest for p in (paths[w.rel][0], *paths[w.rel][1]) if p is not None}
+    history = last_changed(top, sorted(wanted), options)
+    dirty = _really_changed(top, rest, paths, page_digest) if history else set()
+    for w in rest:
+        page, roadmaps = paths[w.rel]
+        names = [(w.rel, page)] + [
+            (site.rel(f), r) for f, r in zip(w.roadmap_files, roadmaps, strict=True)
+        ]
+        missing = [name for name, p in names if p is None or p not in history]
+        if missing:
+            findings.append(_never_committed(w, missing))
+            continue
+        changed = [name for name, p in names if p in dirty]
+        if changed:
+            findings.append(
+                warning(
+                    w.rel,
+                    w.line,
+                    1,
+                    "G106",
+                    f"uncommitted changes in {', '.join(changed)}: the date is set once they "
+                    "are committed",
+                    "commit, then run build again (a pre-commit hook with 'build --staged' "
+                    "dates the page in the commit itself)",
+                )
+            )
+            continue
+        when = max(history[p] for _name, p in names if p is not None)
+        dated[w.rel] = Dated(when, final=not shallow)
+    return dated, findings
+
+
+def _really_changed(
+    top: Path,
+    wants: Sequence[Want],
+    paths: dict[str, tuple[str | None, list[str | None]]],
+    page_digest: DigestOf,
+) -> set[str]:
+    """Repo-relative paths with uncommitted changes beyond the tool's own output."""
+    dirty = _dirty(top)
+    pages = {paths[w.rel][0]: w for w in wants if paths[w.rel][0] in dirty}
+    roadmaps = {r: f for w in wants for f, r in zip(w.roadmap_files, paths[w.rel][1], strict=True)}
+    roadmaps = {r: f for r, f in roadmaps.items() if r in dirty}
+    if not pages and not roadmaps:
+        return dirty
+    head = _head_texts(top, sorted(p for p in (*pages, *roadmaps) if p is not None))
+    for p, w in pages.items():
+        if p in head and page_digest(head[p], w.rel) == w.digest:
+            dirty.discard(p)
+    for r, f in roadmaps.items():
+        try:
+            now = f.read_bytes().decode("utf-8", "surrogateescape")
+        except OSError:
+            continue
+        if r in head and data_digest(head[r]) == data_digest(now):
+            dirty.discard(r)
+    return dirty
+
+
+def _never_committed(w: Want, missing: list[str]) -> Finding:
+    what = "the page" if missing == [w.rel] else ", ".join(missing)
+    return warning(
+        w.rel,
+        w.line,
+        1,
+        "G103",
+        f"{what} never committed: no date yet, stamps left as they are",
+        "commit it, then run build again (with 'build --staged' in a pre-commit hook a new "
+        "page is dated in its first commit)",
+    )
