@@ -6,6 +6,7 @@ import os
 import shutil
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import SHARED, Run, run_cli, snapshot
@@ -352,3 +353,18 @@ def test_unknown_site_language_is_reported_once(repo: Repo) -> None:
         ("_config.yml", 1, "T104")
     ]
     assert stamp_line(repo, "q.md") == "Opdateret " + STAMP.format("01. March 2025")
+
+
+def test_staged_flag_through_the_command_line(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pages_roadmap import cli
+
+    monkeypatch.setattr(cli, "now_in", lambda tz: NOW.astimezone(ZoneInfo(tz)))
+    repo.commit({"p.md": PAGE}, "add", D1)
+    repo.stage({"p.md": PAGE.replace("Line 1 ", "Line one ")})
+    result = build_cli(repo, "--staged")
+    assert (result.code, result.out) == (0, "updated p.md\n")
+    assert dated(repo) == "2026-11-28 09:15:00 +0100"
+    repo.stage({"p.md": (repo.path / "p.md").read_text()})
+    assert build_cli(repo, "--staged").out == ""
+    # A run without --staged keeps the date too: the record matches the page.
+    assert build_cli(repo).out == ""
