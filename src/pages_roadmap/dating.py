@@ -235,7 +235,8 @@ def _date(
                 1,
                 "G101",
                 f"shallow clone: history is cut off, so {len(rest)} page(s) cannot be dated "
-                "(each would get the date of the oldest commit fetched); stamps left as they are",
+                "(a page last changed before the cut would get the date of the oldest commit "
+                "fetched); stamps left as they are",
                 "fetch the whole history: actions/checkout with 'fetch-depth: 0' (or "
                 "'git fetch --unshallow'); or pass --allow-shallow to stamp anyway",
             )
