@@ -331,4 +331,46 @@ def _github_output(paths: Sequence[str], sha: str | None) -> None:
 
 def _import(args: argparse.Namespace, out: TextIO) -> int:
     """Import the gantt charts of one page: see importer.py."""
-    raise UsageError("import is not available yet")
+    from . import importer
+    from .files import write_atomic
+    from .findings import REPORTERS, has_errors
+    from .roadmap import ROADMAP_ID
+    from .schema import SchemaError
+
+    if args.roadmap_id is not None and not ROADMAP_ID.match(args.roadmap_id):
+        raise UsageError(
+            f"--id {args.roadmap_id!r} is not a plain roadmap id "
+            "(lowercase letters, digits and hyphens)"
+        )
+    site = _site(args)
+    today = args.today or today_in(site.timezone)
+    try:
+        result = importer.run(site, args.page, args.roadmap_id, force=args.force, today=today)
+    except SchemaError as exc:
+        raise UsageError(str(exc)) from None
+    failed = has_errors(result.findings)
+    if args.dry_run:
+        for data in result.files:
+            out.write(f"# --- {site.rel(data.path)} (not written: --dry-run)\n{data.text}")
+        if result.page is not None:
+            rel = site.rel(result.page.path)
+            out.writelines(
+                difflib.unified_diff(
+                    result.page.old.splitlines(keepends=True),
+                    result.page.new.splitlines(keepends=True),
+                    f"a/{rel}",
+                    f"b/{rel}",
+                )
+            )
+    elif not failed and result.page is not None:
+        # The data first: a page whose block names a missing roadmap would fail to build.
+        for data in result.files:
+            data.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(data.path, data.text)
+            if args.format == "text":
+                out.write(f"wrote {site.rel(data.path)}\n")
+        if write_atomic(result.page.path, result.page.new) and args.format == "text":
+            out.write(f"updated {site.rel(result.page.path)}\n")
+    if result.findings:
+        out.write(REPORTERS[args.format](result.findings))
+    return EXIT_FINDINGS if failed else EXIT_OK
