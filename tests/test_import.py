@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import SHARED, run_cli, snapshot, write_tree
+from conftest import REPO, SHARED, run_cli, snapshot, write_tree
 
 from pages_roadmap import importer
 from pages_roadmap.page import find_regions, split
@@ -518,3 +518,19 @@ def test_a_block_already_managed_is_not_imported_again(tmp_path: Path) -> None:
     assert do_import(tmp_path, "p.md").code == 0
     again = do_import(tmp_path, "p.md", "--force")
     assert (again.code, again.out.splitlines()[0][:30]) == (1, "p.md:1:1: I101 no hand-written")
+
+
+def block_of(text: str) -> str:
+    (region,), _ = find_regions(split(text), "p.md")
+    return text[region.content_start : region.end_marker_end]
+
+
+def test_example_site_roadmap_is_the_import_of_the_original_page(tmp_path: Path) -> None:
+    original = SEED.read_text(encoding="utf-8").replace('"19-08-2025"', '"2025-08-19"')
+    site_with(tmp_path, "os2borgerpc/roadmap.md", original)
+    assert do_import(tmp_path, "os2borgerpc/roadmap.md", "--id", "os2borgerpc").code == 0
+    data = "_roadmaps/os2borgerpc.yml"
+    assert (tmp_path / data).read_bytes() == (REPO / data).read_bytes()
+    page = "os2borgerpc/roadmap.md"
+    ours, theirs = (tmp_path / page).read_text("utf-8"), (REPO / page).read_text("utf-8")
+    assert block_of(ours) == block_of(theirs)
