@@ -28,7 +28,7 @@ from . import gantt
 from . import roadmap as rm
 from .findings import Finding, error, sort_key, warning
 from .page import end_marker, line_starts, split, with_newline
-from .yamlload import JsonPath, LoadError, decode
+from .yamlload import JsonPath, LoadError, decode, load
 from .yamlwrite import Comment, emit
 
 if TYPE_CHECKING:
@@ -371,7 +371,9 @@ class ChartImport:
     header: list[str] = field(default_factory=list)
 
     def yaml(self) -> str:
-        assert self.data is not None
+        """The roadmap file's text."""
+        if self.data is None:
+            raise ValueError("the chart has errors; there is no roadmap to write")
         return emit(self.data, self.comments, header=self.header)
 
 
@@ -385,7 +387,6 @@ class _Reader:
         self.findings: list[Finding] = []
         self.settings: dict[str, Any] = {}
         self.date_format = DateFormat("")
-        self.date_format_at: tuple[int, int] | None = None
         self.excludes: list[tuple[str, int, int]] = []  # token, line, col
         self.includes: list[tuple[str, int, int]] = []
         self.notes: list[str] = []
@@ -447,8 +448,6 @@ class _Reader:
         close = next((i for i in range(1, len(lines)) if lines[i].text.strip() == "---"), None)
         if close is None:
             return lines  # Mermaid reads no front matter; '---' is then a syntax error
-        from .yamlload import load
-
         text = "\n".join(line.text for line in lines[1:close]) + "\n"
         try:
             doc = load(text, self.path, line_offset=lines[0].no)
@@ -674,13 +673,16 @@ class _Reader:
             line, pos, name=fixed, in_mermaid=keyword in ("weekday", "weekend", "inclusiveEndDates")
         )
         rest = decode_entities(text[len(keyword) :].strip())
+        change = "the chart gains the bar, and items that refer to it or follow it move"
         if keyword in _BROKEN_RULES or keyword in ("click", "topAxis"):
             effect = "Mermaid cannot draw the chart at all"
+            change = "the chart is drawn again"
         elif keyword in _FLAG_RULES:
             effect = (
                 f"Mermaid silently reads the start as the '{keyword}' setting and the rest as "
                 "the task"
             )
+            change = "the bar shows the whole name, and the setting is not made"
         elif keyword == "title":
             effect = f"Mermaid silently makes {rest!r} the chart's title and draws no task"
         elif keyword == "section":
@@ -695,7 +697,7 @@ class _Reader:
             "I204",
             f"the name {name!r} starts with {'a date' if keyword == 'date' else repr(keyword)}: "
             f"{effect}; imported as the task {fixed} (quoted, so Mermaid reads it as a name): "
-            "the chart gains the bar, and items that refer to it or follow it move",
+            f"{change}",
             "reword the start of the name if you prefer it without quotes",
             task=task,
         )
@@ -1016,7 +1018,7 @@ class _Settings:
                     f"mm ss, not {', '.join(repr(t) for t in fmt.unsupported)}",
                     "convert the dates to YYYY-MM-DD by hand, then import",
                 )
-            r.date_format, r.date_format_at = fmt, where
+            r.date_format = fmt
         elif name == "axisFormat":
             if value:
                 r.settings["axis_format"] = value
