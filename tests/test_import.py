@@ -443,9 +443,8 @@ def test_crlf_and_bom_page_round_trip(tmp_path: Path) -> None:
 
 def test_page_with_two_charts_and_other_diagrams(tmp_path: Path) -> None:
     flow = "```mermaid\nflowchart LR\n  A --> B\n```\n"
-    text = (
-        f"# Two\n\n```mermaid\n{H}{A}```\n\n{flow}\n~~~mermaid\n{H}    B :b1, 2025-02-01, 1d\n~~~\n"
-    )
+    second = '---\ntitle: Second\n---\n%%{init: {"gantt": {"topAxis": true}}}%%\n' + H
+    text = f"# Two\n\n```mermaid\n{H}{A}```\n\n{flow}\n~~~mermaid\n{second}{A}~~~\n"
     page = site_with(tmp_path, "two.md", text)
     result = do_import(tmp_path, "two.md")
     assert result.code == 0, result.out
@@ -454,6 +453,8 @@ def test_page_with_two_charts_and_other_diagrams(tmp_path: Path) -> None:
     assert [r.name for r in find_regions(split(new), "two.md")[0]] == ["two", "two-2"]
     assert flow in new
     assert outside_blocks(new) == without_fences(text)
+    second_yaml = (tmp_path / "_roadmaps/two-2.yml").read_text()
+    assert "title: Second\nchart:\n  top_axis: true\n" in second_yaml
 
 
 def test_unparseable_chart_writes_nothing(tmp_path: Path) -> None:

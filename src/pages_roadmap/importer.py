@@ -264,8 +264,8 @@ def js_date(text: str) -> datetime | None:
     )
     if m:
         name, day = (m[1], m[2]) if m[1].isalpha() else (m[2], m[1])
-        month = _MONTHS.get(name[:3].lower())
-        if month and (len(name) == 3 or name.lower().startswith(name[:3].lower())):
+        month = _MONTHS.get(name[:3].lower())  # V8 knows a month by its first three letters
+        if month:
             return _rolled(int(m[3]), month, int(day), None, None)
     return None
 
@@ -1613,7 +1613,12 @@ class _Builder:
             if f"config:{key}" in s and key not in s:
                 s[key] = s[f"config:{key}"]
         if s.get("weekday") not in (None, *_WEEKDAYS):
-            self.r.warn((1, 1), "I209", f"weekday {s.pop('weekday')!r} is not a day name", "")
+            self.r.warn(
+                (self.r.lines[0].no, 1),
+                "I209",
+                f"the config's weekday {s.pop('weekday')!r} is not a day name; it is not kept",
+                "",
+            )
         if s.get("tick_interval") and not _TICK.match(s["tick_interval"]):
             self.r.warn(
                 (self.r.lines[0].no, 1),
@@ -1845,6 +1850,13 @@ class _Builder:
                 sec["name"] = name
             elif si > 0:
                 sec["name"] = "(no name)"
+                r.warn(
+                    (section.line, section.col),
+                    "I215",
+                    "a section without a name after the first: the roadmap checks reject it; "
+                    "imported as '(no name)'",
+                    "give the section a name",
+                )
             before = carried + section.comments
             carried = []
             if before:
@@ -2158,7 +2170,7 @@ def run(
     files: list[DataFile] = []
     edits: list[tuple[Fence, str]] = []
     for n, fence in enumerate(fences, 1):
-        chart_id = base if len(fences) == 1 else base if n == 1 else f"{base}-{n}"
+        chart_id = base if n == 1 else f"{base}-{n}"
         done = _import_fence(site, rel, fence, chart_id, force=force, today=today)
         findings += done[2]
         if done[0] is not None and done[1] is not None:
