@@ -333,7 +333,7 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
     """Import the gantt charts of one page: see importer.py."""
     from . import importer
     from .files import write_atomic
-    from .findings import REPORTERS, has_errors
+    from .findings import REPORTERS, has_errors, sort_key
     from .roadmap import ROADMAP_ID
     from .schema import SchemaError
 
@@ -348,7 +348,8 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
         result = importer.run(site, args.page, args.roadmap_id, force=args.force, today=today)
     except SchemaError as exc:
         raise UsageError(str(exc)) from None
-    failed = has_errors(result.findings)
+    findings = sorted(site.findings + result.findings, key=sort_key)
+    failed = has_errors(findings)
     if args.dry_run:
         for data in result.files:
             out.write(f"# --- {site.rel(data.path)} (not written: --dry-run)\n{data.text}")
@@ -371,6 +372,6 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
                 out.write(f"wrote {site.rel(data.path)}\n")
         if write_atomic(result.page.path, result.page.new) and args.format == "text":
             out.write(f"updated {site.rel(result.page.path)}\n")
-    if result.findings:
-        out.write(REPORTERS[args.format](result.findings))
+    if findings:
+        out.write(REPORTERS[args.format](findings))
     return EXIT_FINDINGS if failed else EXIT_OK
