@@ -417,9 +417,11 @@ class _Reader:
         *,
         task: int | None = None,
         setting: str | None = None,
+        short: str | None = None,
     ) -> None:
+        """A warning; its text (or `short`) also goes into the YAML above what it is about."""
         self.findings.append(warning(self.path, *where, code, message, hint))
-        note = f"{code}: {message}"
+        note = f"{code}: {short or message}"
         if task is not None:
             self.task_warnings.setdefault(task, []).append(note)
         elif setting is not None:
@@ -1211,6 +1213,7 @@ class _Fields:
                 + ("; give the task an end" if kind == "task" else ""),
                 "remove the trailing comma",
                 task=index,
+                short="a trailing comma in the chart (an empty end, zero length) is 0d here",
             )
             fields[-1] = _Field("0d", fields[-1].col)
         elif len(fields) == 2 and task.kind != "task" and self._id_then_date(fields):
@@ -1819,8 +1822,10 @@ class _Builder:
                 f"renamed to {new!r}: the after/until references to {task.id!r} point here, "
                 "as Mermaid resolves them to the last task with the id"
             )
+            short = f"the chart's duplicate id {task.id!r} is {new!r} here; after/until meant it"
         else:
             reading = "left out here (nothing refers to this task), so the chart does not change"
+            short = f"the chart gave this task the duplicate id {task.id!r} too; left out"
         self.r.warn(
             (task.line, task.id_col),
             "I208",
@@ -1829,6 +1834,7 @@ class _Builder:
             f"{reading}",
             "give every task its own id",
             task=i,
+            short=short,
         )
 
     def _sections(self, spans: dict[JsonPath, rm.Span]) -> list[dict[str, Any]]:
