@@ -198,6 +198,23 @@ def test_markers_in_code_are_text(tmp_path: Path, page: str) -> None:
     assert (root / "p.md").read_text() == page
 
 
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "<!-- pages-roadmap:stamp %Y-%m-%d -->2025-01-01<!-- /pages-roadmap:stamp -->\n",
+        "- <!-- pages-roadmap:stamp %Y-%m-%d -->2025-01-01<!-- /pages-roadmap:stamp -->\n",
+        "> <!-- pages-roadmap:stamp -->\n",
+    ],
+)
+def test_stamp_markers_at_the_start_of_a_line_are_not_gantt_markers(
+    tmp_path: Path, stamp: str
+) -> None:
+    root = site(tmp_path, {"p.md": stamp + "\n" + EMPTY})
+    result = build(root, "--no-stamps", "--format", "json")
+    assert (result.code, result.json()) == (0, [])
+    assert "```mermaid" in (root / "p.md").read_text()
+
+
 def test_several_blocks_and_one_roadmap_in_several_pages(tmp_path: Path) -> None:
     two = EMPTY + "\nBetween\n\n" + EMPTY.replace("plan", "other")
     root = site(

@@ -357,6 +357,61 @@ def test_no_upstream_is_an_error_with_push_only(remote: Remote, tmp_path: Path) 
     assert trailer(clone) == __version__
 
 
+@pytest.mark.parametrize(
+    ("setup", "flags", "message"),
+    [
+        (("checkout", "--quiet", "--detach"), ("--commit",), "HEAD is detached"),
+        (("branch", "--unset-upstream"), ("--commit", "--push"), "has no upstream"),
+    ],
+)
+def test_a_repository_that_cannot_take_the_commit_is_refused_before_any_page_is_written(
+    remote: Remote, tmp_path: Path, setup: tuple[str, ...], flags: tuple[str, ...], message: str
+) -> None:
+    clone = remote.clone(tmp_path / "a")
+    edit(clone, "_roadmaps/alpha.yml", "task: Build", "task: Build it", commit="rename build")
+    clone.run(*setup)
+    before = state(clone)
+    result = build(clone, *flags)
+    assert result.code == 2
+    assert message in result.err
+    assert state(clone) == before  # the out-of-date page was not regenerated either
+
+
+def test_uncommitted_data_is_refused_before_any_page_is_written(
+    remote: Remote, tmp_path: Path
+) -> None:
+    clone = remote.clone(tmp_path / "a")
+    edit(clone, "_roadmaps/alpha.yml", "task: Build", "task: Build it")
+    before = state(clone)
+    assert build(clone, "--commit").code == 2
+    assert state(clone) == before
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (("--push",), "--push needs --commit"),
+        (
+            ("--commit", "--check"),
+            "--commit cannot be combined with --check or --diff (they write nothing)",
+        ),
+        (
+            ("--commit", "--diff"),
+            "--commit cannot be combined with --check or --diff (they write nothing)",
+        ),
+    ],
+)
+def test_flags_that_would_be_ignored_are_usage_errors(
+    remote: Remote, tmp_path: Path, flags: tuple[str, ...], message: str
+) -> None:
+    clone = remote.clone(tmp_path / "a")
+    edit(clone, "_roadmaps/alpha.yml", "task: Build", "task: Build it", commit="rename build")
+    before = state(clone)
+    result = build(clone, *flags)
+    assert (result.code, result.err) == (2, f"pages-roadmap: error: {message}\n")
+    assert state(clone) == before
+
+
 def test_a_remote_that_refuses_the_push_is_an_error(remote: Remote, tmp_path: Path) -> None:
     hook = remote.bare / "hooks" / "pre-receive"
     hook.write_text("#!/bin/sh\necho 'protected branch' >&2\nexit 1\n")

@@ -17,7 +17,7 @@ from . import gantt
 from .check import LoadedRoadmap, read_roadmap
 from .dating import StampRun, Want, date_pages
 from .findings import Finding, error
-from .page import BOM, PageText, Region, find_regions, is_hand_edited, line_starts, splice, split
+from .page import BOM, PageText, Region, find_regions, is_hand_edited, splice, split
 from .roadmap import ROADMAP_ID
 from .site import Site
 from .stamps import (
@@ -36,10 +36,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 __all__ = ["BuildResult", "Change", "Roadmaps", "StampRun", "build_page", "run"]
-
-# page.find_regions takes every HTML block that starts with '<!-- pages-roadmap:' for a gantt
-# marker; a stamp at the start of a line is such a block but not a marker.
-_STAMP_LINE = re.compile(r"[ \t>*+\-0-9.)]*<!--[ \t]*/?pages-roadmap:stamp(?![\w-])")
 
 
 @dataclass
@@ -105,7 +101,6 @@ def build_page(
     """The page with every managed block regenerated; the page itself when anything is wrong."""
     page = split(text)
     regions, findings = find_regions(page, path)
-    findings = _not_stamps(text, findings)
     if findings:
         return text, findings
     edits: list[tuple[Region, str]] = []
@@ -117,19 +112,6 @@ def build_page(
     if any(f.is_error for f in findings):
         return text, findings
     return splice(text, edits), findings
-
-
-def _not_stamps(text: str, findings: list[Finding]) -> list[Finding]:
-    """Drop the marker findings find_regions reports for stamps at the start of a line."""
-    if not findings or "pages-roadmap:stamp" not in text:
-        return findings
-    starts = line_starts(text)
-    kept = []
-    for f in findings:
-        line = text[starts[f.line - 1] :] if f.line <= len(starts) else ""
-        if not (f.code in ("B103", "B104") and _STAMP_LINE.match(line)):
-            kept.append(f)
-    return kept
 
 
 def _render_region(

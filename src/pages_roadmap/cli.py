@@ -220,6 +220,8 @@ def _build(args: argparse.Namespace, out: TextIO) -> int:
     from .schema import SchemaError
 
     site = _site(args)
+    if args.commit or args.push:
+        _preflight(args, site)
     now = now_in(site.timezone)
     today = args.today or now.date()
     files = [p for p in args.paths] if args.paths else site.pages()
@@ -233,7 +235,7 @@ def _build(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(str(exc)) from None
     stale = [_out_of_date(site.rel(c.path), c.old, c.new) for c in result.changes]
     findings = sorted(site.findings + result.findings + (stale if args.check else []), key=sort_key)
-    if findings:
+    if findings or args.format == "json":  # json output is always a document
         out.write(REPORTERS[args.format](findings))
     failed = has_errors(findings)
     if args.diff:
@@ -273,6 +275,20 @@ def _out_of_date(rel: str, old: str, new: str) -> Finding:
     )
 
 
+def _preflight(args: argparse.Namespace, site: Site) -> None:
+    """Refuse --commit before any page is written when it cannot work."""
+    from . import commit
+
+    if not args.commit:
+        raise UsageError("--push needs --commit")
+    if args.check or args.diff:
+        raise UsageError("--commit cannot be combined with --check or --diff (they write nothing)")
+    try:
+        commit.preflight(site.root, push=args.push, inputs=[site.roadmaps_path])
+    except commit.CommitError as exc:
+        raise UsageError(f"{exc.message}\nhint: {exc.hint}" if exc.hint else exc.message) from None
+
+
 def _commit(
     args: argparse.Namespace, site: Site, written: list[Path], out: TextIO, *, failed: bool
 ) -> int:
@@ -284,7 +300,7 @@ def _commit(
     def rebuild() -> list[Path]:
         # The same build again (stamps included), its report discarded: commit.py calls it to
         # prove the pages hold nothing but generated output, and after pulling new data.
-        again = argparse.Namespace(**{**vars(args), "commit": False})
+        again = argparse.Namespace(**{**vars(args), "commit": False, "push": False})
         return commit.files_written_by(site.root, lambda: _build(again, io.StringIO()))
 
     pages = {p.resolve() for p in (args.paths or site.pages())}
@@ -372,6 +388,6 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
                 out.write(f"wrote {site.rel(data.path)}\n")
         if write_atomic(result.page.path, result.page.new) and args.format == "text":
             out.write(f"updated {site.rel(result.page.path)}\n")
-    if findings:
+    if findings or args.format == "json":
         out.write(REPORTERS[args.format](findings))
     return EXIT_FINDINGS if failed else EXIT_OK

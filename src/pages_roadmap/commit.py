@@ -473,6 +473,19 @@ class _Session:
             (top / rel).write_bytes(data)
 
 
+def preflight(root: Path, *, push: bool, inputs: Sequence[Path] = ()) -> None:
+    """Raise CommitError for a repository `--commit` cannot work in, before anything is written.
+
+    commit_and_push checks the same again; this lets the command line refuse early, so a run
+    that cannot commit leaves the work tree as it was.
+    """
+    repo = _open(root)
+    branch = _branch(repo)
+    if push:
+        _upstream(repo, branch)
+    _check_inputs(repo, _top(repo), inputs)
+
+
 def commit_and_push(
     root: Path,
     paths: Sequence[Path],

@@ -31,7 +31,8 @@ END_RE = re.compile(
     r"(?:\s+sum:(?P<sum>[0-9a-f]+))?\s*-->\s*$",
     re.DOTALL,
 )
-ANY_MARKER_RE = re.compile(r"^<!--\s*/?pages-roadmap:")
+# Every pages-roadmap marker but the stamps' (stamps.py finds those itself, anywhere in a line).
+ANY_MARKER_RE = re.compile(r"^<!--\s*/?pages-roadmap:(?!stamp(?![\w-]))")
 
 
 @dataclass(frozen=True)
