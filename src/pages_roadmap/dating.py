@@ -18,7 +18,6 @@ once, so history is read in one pass (history.last_changed) or not at all. The r
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,6 +27,8 @@ from .findings import Finding, error, warning
 from .history import (
     HistoryError,
     HistoryOptions,
+    dirty_paths,
+    head_texts,
     is_shallow,
     last_changed,
     parse_ignore_revs,
@@ -74,46 +75,6 @@ def _top_rel(top: Path, file: Path) -> str | None:
         return real.relative_to(top).as_posix()
     except ValueError:
         return None
-
-
-def _dirty(top: Path) -> set[str]:
-    """Repo-relative paths whose work tree or index differs from HEAD."""
-    # This belongs with the other git reads in history.py (the one git module); it is kept here
-    # while history.py is frozen for its benchmark, and is a plain `git diff --name-only HEAD`.
-    proc = subprocess.run(
-        ["git", "diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "HEAD", "--"],
-        cwd=top,
-        capture_output=True,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
-    if proc.returncode != 0:
-        detail = proc.stderr.decode("utf-8", "replace").strip()
-        raise HistoryError(f"git diff HEAD failed in {top}: {detail}")
-    return {p.decode("utf-8", "surrogateescape") for p in proc.stdout.split(b"\0") if p}
-
-
-def _head_texts(top: Path, paths: Sequence[str]) -> dict[str, str]:
-    """The text at HEAD of each path (absent when it is not in HEAD), in one git process."""
-    if not paths:
-        return {}
-    request = "".join(f"HEAD:{p}\n" for p in paths).encode("utf-8", "surrogateescape")
-    proc = subprocess.run(
-        ["git", "cat-file", "--batch"], cwd=top, input=request, capture_output=True, check=False
-    )
-    if proc.returncode != 0:
-        detail = proc.stderr.decode("utf-8", "replace").strip()
-        raise HistoryError(f"git cat-file failed in {top}: {detail}")
-    out, pos, texts = proc.stdout, 0, {}
-    for path in paths:
-        end = out.index(b"\n", pos)
-        header = out[pos:end].split(b" ")
-        pos = end + 1
-        if len(header) == 3 and header[1] == b"blob":
-            size = int(header[2])
-            texts[path] = out[pos : pos + size].decode("utf-8", "surrogateescape")
-            pos += size + 1
-    return texts
 
 
 def _ignore_revs(
@@ -284,13 +245,13 @@ def _really_changed(
     page_digest: DigestOf,
 ) -> set[str]:
     """Repo-relative paths with uncommitted changes beyond the tool's own output."""
-    dirty = _dirty(top)
+    dirty = dirty_paths(top)
     pages = {paths[w.rel][0]: w for w in wants if paths[w.rel][0] in dirty}
     roadmaps = {r: f for w in wants for f, r in zip(w.roadmap_files, paths[w.rel][1], strict=True)}
     roadmaps = {r: f for r, f in roadmaps.items() if r in dirty}
     if not pages and not roadmaps:
         return dirty
-    head = _head_texts(top, sorted(p for p in (*pages, *roadmaps) if p is not None))
+    head = head_texts(top, sorted(p for p in (*pages, *roadmaps) if p is not None))
     for p, w in pages.items():
         if p in head and page_digest(head[p], w.rel) == w.digest:
             dirty.discard(p)

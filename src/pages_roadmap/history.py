@@ -35,7 +35,7 @@ import posixpath
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -215,6 +215,43 @@ def staged_paths(root: Path) -> set[str]:
             continue
         result.add(path.decode("utf-8", "surrogateescape"))
     return result
+
+
+def dirty_paths(root: Path) -> set[str]:
+    """Repo-relative paths whose work tree or index differs from HEAD."""
+    proc = _git(root, "diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "HEAD", "--")
+    if proc.returncode != 0:
+        raise HistoryError(f"git diff HEAD failed in {root}: {_stderr_text(proc.stderr)}")
+    return {p.decode("utf-8", "surrogateescape") for p in proc.stdout.split(b"\0") if p}
+
+
+def head_texts(root: Path, paths: Sequence[str]) -> dict[str, str]:
+    """The text at HEAD of each path (absent when it is not in HEAD), in one git process."""
+    if not paths:
+        return {}
+    request = "".join(f"HEAD:{p}\n" for p in paths).encode("utf-8", "surrogateescape")
+    try:
+        proc = subprocess.run(
+            ["git", "cat-file", "--batch"],
+            cwd=root,
+            input=request,
+            capture_output=True,
+            check=False,
+        )
+    except FileNotFoundError as exc:
+        raise HistoryError("git was not found on PATH; it is needed to read page history") from exc
+    if proc.returncode != 0:
+        raise HistoryError(f"git cat-file failed in {root}: {_stderr_text(proc.stderr)}")
+    out, pos, texts = proc.stdout, 0, {}
+    for path in paths:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split(b" ")
+        pos = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            texts[path] = out[pos : pos + size].decode("utf-8", "surrogateescape")
+            pos += size + 1
+    return texts
 
 
 def _normalise(path: str) -> bytes:
