@@ -9,4 +9,4 @@ export PAGES_ROADMAP_REQUIRE_ALL=1  # real-component tests fail, never skip, whe
 .venv/bin/mypy
 .venv/bin/pages-roadmap check
 .venv/bin/pages-roadmap build --check
-exec .venv/bin/python -m pytest "$@"
+exec .venv/bin/python -m pytest --cov --cov-report=term "$@"
