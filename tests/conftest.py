@@ -37,6 +37,23 @@ def run_cli(*argv: str) -> Run:
 
 
 @pytest.fixture
+def isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make code that runs git in-process (inheriting os.environ) immune to the user's git setup.
+
+    The same identity, config and HOME as gitrepo.Repo's subprocesses; GIT_CEILING_DIRECTORIES
+    keeps "not a repository" cases honest even when the temporary folder lies in a checkout.
+    """
+    from gitrepo import isolated_env
+
+    for key in list(os.environ):
+        if key.startswith("GIT_") or key == "GITHUB_OUTPUT":
+            monkeypatch.delenv(key)
+    for key, value in isolated_env(tmp_path / "home").items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+
+
+@pytest.fixture
 def cli() -> Callable[..., Run]:
     return run_cli
 

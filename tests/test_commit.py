@@ -59,15 +59,7 @@ SEED_DATE = "2025-01-02T09:00:00+00:00"
 IN_PROGRESS = ("rebase-merge", "rebase-apply", "MERGE_HEAD", "CHERRY_PICK_HEAD")
 
 
-@pytest.fixture(autouse=True)
-def _isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The CLI runs in-process: give it the same isolated git setup the Repo helpers use."""
-    for key in list(os.environ):
-        if key.startswith("GIT_") or key == "GITHUB_OUTPUT":
-            monkeypatch.delenv(key)
-    for key, value in isolated_env(tmp_path / "home").items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+pytestmark = pytest.mark.usefixtures("isolated_git")
 
 
 @dataclass

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -10,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from gitrepo import Repo, git_date, isolated_env
+from gitrepo import Repo, git_date
 
 from pages_roadmap.history import (
     HistoryError,
@@ -34,16 +33,7 @@ TOOL_MSG = "Update roadmap stamps\n\nPages-Roadmap-Generated: v1\n"
 BODY = "".join(f"line {n}\n" for n in range(20))
 
 
-@pytest.fixture(autouse=True)
-def _isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make the code under test (which inherits os.environ) immune to the user's git setup."""
-    for key in list(os.environ):
-        if key.startswith("GIT_"):
-            monkeypatch.delenv(key)
-    for key, value in isolated_env(tmp_path / "home").items():
-        monkeypatch.setenv(key, value)
-    # Keeps "not a repository" tests honest even if the temp dir lives inside a checkout.
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+pytestmark = pytest.mark.usefixtures("isolated_git")
 
 
 @pytest.fixture

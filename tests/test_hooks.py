@@ -21,7 +21,7 @@ import yaml
 from conftest import REPO, run_cli
 from gitrepo import Repo, isolated_env
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("isolated_git")]
 
 MANIFEST = REPO / ".pre-commit-hooks.yaml"
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
@@ -88,15 +88,6 @@ def env_for(snap: Snapshot) -> dict[str, str]:
     # pip's download cache survives the isolated HOME, so a second session installs quickly.
     env["PIP_CACHE_DIR"] = os.environ.get("PIP_CACHE_DIR", str(Path.home() / ".cache" / "pip"))
     return env
-
-
-@pytest.fixture(autouse=True)
-def _isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for key in list(os.environ):
-        if key.startswith("GIT_"):
-            monkeypatch.delenv(key)
-    for key, value in isolated_env(tmp_path / "home").items():
-        monkeypatch.setenv(key, value)
 
 
 @pytest.fixture

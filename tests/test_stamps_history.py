@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import SHARED, Run, run_cli, snapshot
-from gitrepo import Repo, isolated_env
+from gitrepo import Repo
 
 from pages_roadmap import build
 from pages_roadmap.site import load_site
@@ -46,15 +46,7 @@ SEED_LINE = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The CLI runs in-process: it must see the same isolated git as the Repo helper."""
-    for key in list(os.environ):
-        if key.startswith("GIT_"):
-            monkeypatch.delenv(key)
-    for key, value in isolated_env(tmp_path / "home").items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+pytestmark = pytest.mark.usefixtures("isolated_git")
 
 
 @pytest.fixture
