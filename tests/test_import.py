@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, SHARED, run_cli, snapshot, write_tree
 
-from pages_roadmap import importer
+from pages_roadmap import chart_builder, chart_reader, importer
 from pages_roadmap.page import find_regions, split
 
 TODAY = date(2026, 1, 1)
@@ -259,7 +259,7 @@ CASES: list[tuple[str, str, list[tuple[str, int, int]], str]] = [
 def test_findings_at_their_place(
     chart: str, expected: list[tuple[str, int, int]], phrase: str
 ) -> None:
-    result = importer.read_chart(importer.chart_lines(chart), "c.mmd", TODAY)
+    result = chart_builder.read_chart(chart_reader.chart_lines(chart), "c.mmd", TODAY)
     assert [(f.code, f.line, f.col) for f in result.findings] == expected
     assert any(phrase in f.message for f in result.findings), result.findings
     for f in result.findings:
@@ -275,7 +275,7 @@ def test_codes_are_documented_in_the_readme() -> None:
 
 
 def imported(chart: str) -> str:
-    result = importer.read_chart(importer.chart_lines(chart), "c.mmd", TODAY)
+    result = chart_builder.read_chart(chart_reader.chart_lines(chart), "c.mmd", TODAY)
     return result.yaml()
 
 
@@ -329,7 +329,7 @@ def test_dates_in_other_formats_become_iso() -> None:
 
 def test_slug_folds_danish_letters() -> None:
     assert (
-        importer.slug("fagligenetværk__Produkt Åbning_ØST")
+        chart_reader.slug("fagligenetværk__Produkt Åbning_ØST")
         == "fagligenetvaerk-produkt-aabning-oest"
     )
 

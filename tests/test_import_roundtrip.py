@@ -20,7 +20,7 @@ import pytest
 from conftest import SHARED
 from mermaid import compile_many
 
-from pages_roadmap import gantt, importer
+from pages_roadmap import chart_builder, chart_reader, gantt, importer
 from pages_roadmap import roadmap as rm
 
 CHARTS = sorted((Path(__file__).parent / "charts").glob("*.mmd"))
@@ -162,7 +162,7 @@ INTENDED: dict[str, Intended] = {
 
 
 def imported_chart(name: str, text: str) -> str:
-    result = importer.read_chart(importer.chart_lines(text), name, TODAY)
+    result = chart_builder.read_chart(chart_reader.chart_lines(text), name, TODAY)
     assert [f for f in result.findings if f.is_error] == [], name
     assert result.data is not None
     return gantt.render(rm.from_data("imported", result.data), TODAY)

@@ -1,0 +1,510 @@
+"""Importing one chart: a chart's lines -> roadmap data, YAML comments and findings.
+
+`read_chart` runs the pipeline: chart_reader.py (statements), chart_fields.py (each task's start
+and end), then `Builder`: the intended reading -> checked dates -> ids -> roadmap data and the
+YAML comments that carry the warnings. A chart that cannot be read gives no data, only findings.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from . import roadmap as rm
+from .chart_fields import Fields
+from .chart_reader import TICK, WEEKDAYS, ChartError, Line, Reader, Task, slug
+from .findings import Finding, sort_key
+from .mermaid_dates import iso
+from .yamlload import JsonPath
+from .yamlwrite import Comment, emit
+
+
+@dataclass
+class ChartImport:
+    """One imported chart: roadmap data, the comments to write with it, and the findings."""
+
+    data: dict[str, Any] | None
+    comments: dict[JsonPath, Comment]
+    findings: list[Finding]
+    header: list[str] = field(default_factory=list)
+
+    def yaml(self) -> str:
+        """The roadmap file's text."""
+        if self.data is None:
+            raise ValueError("the chart has errors; there is no roadmap to write")
+        return emit(self.data, self.comments, header=self.header)
+
+
+class Builder:
+    """The intended reading -> checked dates -> ids -> roadmap data and YAML comments."""
+
+    def __init__(self, reader: Reader) -> None:
+        self.r = reader
+        self.ids: dict[int, str] = {}
+        self.comments: dict[JsonPath, Comment] = {}
+
+    def data(self) -> dict[str, Any]:
+        self._texts()
+        chart = self._chart()
+        self._swap_reversed()
+        spans = self._spans(chart)
+        self._lengths(spans)
+        self._stretched(chart, spans)
+        self._assign_ids()
+        out: dict[str, Any] = {}
+        r = self.r
+        title = r.settings.get("title") or r.title_from_front_matter
+        for key, value in (
+            ("title", title),
+            ("description", r.settings.get("description")),
+            ("acc_title", r.settings.get("acc_title")),
+        ):
+            if value:
+                out[key] = value
+        out["chart"] = self._chart_data(chart)
+        out["sections"] = self._sections(spans)
+        if r.notes:
+            out["notes"] = list(r.notes)
+        self._setting_comments(out)
+        return out
+
+    def _setting_comments(self, out: dict[str, Any]) -> None:
+        """Warnings about settings go above the setting; about a dropped one, into the header."""
+        for key, notes in self.r.chart_comments.items():
+            if key in out:
+                self.comments[(key,)] = Comment(_wrapped(notes))
+            elif key in out["chart"]:
+                self.comments[("chart", key)] = Comment(_wrapped(notes))
+            else:
+                self.r.header_notes += notes
+
+    def _texts(self) -> None:
+        """Text the roadmap checks would reject (R109-R111), changed so that it passes."""
+        r = self.r
+        for i, task in enumerate(r.tasks):
+            name = _one_line(_liquid_free(task.name))
+            problem = rm.name_problem(name)
+            if problem:
+                name = f'"{name}"'
+            if name != task.name:
+                why = problem or "it holds Liquid syntax or a line break"
+                r.warn(
+                    (task.line, task.col),
+                    "I215",
+                    f"the roadmap checks reject the name {task.name!r} ({why}); imported as "
+                    f"{name!r}",
+                    "reword the name if you like",
+                    task=i,
+                )
+                task.name = name
+        for section in r.sections:
+            if section.name is not None:
+                section.name = self._fit(section.name, (section.line, section.col), "section")
+        for key in ("title", "acc_title", "description", "today_marker"):
+            value = r.settings.get(key)
+            if isinstance(value, str):
+                r.settings[key] = self._fit(value, (r.lines[0].no, 1), key)
+        if r.title_from_front_matter:
+            r.title_from_front_matter = self._fit(r.title_from_front_matter, (1, 1), "title")
+
+    def _fit(self, text: str, where: tuple[int, int], what: str) -> str:
+        fixed = _liquid_free(text)
+        if what != "description":
+            fixed = _one_line(fixed)
+        if fixed != text:
+            self.r.warn(
+                where,
+                "I215",
+                f"the roadmap checks reject the {what} {text!r} (Liquid syntax, which Jekyll "
+                f"would run, or a line break); imported as {fixed!r}",
+                "",
+            )
+        return fixed
+
+    def _chart(self) -> rm.Chart:
+        s = self.r.settings
+        # A statement in the chart wins over the same setting in its config (Mermaid's order).
+        for key in ("axis_format", "tick_interval", "weekday"):
+            if f"config:{key}" in s and key not in s:
+                s[key] = s[f"config:{key}"]
+        if s.get("weekday") not in (None, *WEEKDAYS):
+            self.r.warn(
+                (self.r.lines[0].no, 1),
+                "I209",
+                f"the config's weekday {s.pop('weekday')!r} is not a day name; it is not kept",
+                "",
+            )
+        if s.get("tick_interval") and not TICK.match(s["tick_interval"]):
+            self.r.warn(
+                (self.r.lines[0].no, 1),
+                "I201",
+                f"Mermaid silently ignores the tick interval {s.pop('tick_interval')!r} of the "
+                "chart's config; left out (the chart does not change)",
+                "write e.g. 1week or 3month",
+            )
+        return rm.Chart(
+            axis_format=s.get("axis_format"),
+            tick_interval=s.get("tick_interval"),
+            excludes=tuple(s.get("excludes", ())),
+            includes=tuple(s.get("includes", ())),
+            weekend=s.get("weekend"),
+            weekday=s.get("weekday"),
+            today_marker=s.get("today_marker", True),
+            inclusive_end_dates=bool(s.get("inclusive_end_dates")),
+            display_mode=s.get("display_mode"),
+            top_axis=bool(s.get("top_axis")),
+            # A hand-written chart's statuses were set by hand: untagged items stay planned.
+            auto_status=False,
+        )
+
+    @staticmethod
+    def _chart_data(chart: rm.Chart) -> dict[str, Any]:
+        data = rm.to_data(rm.Roadmap("x", (), chart=chart)).get("chart", {})
+        data["auto_status"] = False
+        return dict(data)
+
+    def _swap_reversed(self) -> None:
+        for index, task in enumerate(self.r.tasks):
+            if task.start[0] != "date" or task.end[0] != "date" or task.kind != "task":
+                continue
+            start, end = task.start[1], task.end[1]
+            if end < start:
+                task.start, task.end = ("date", end), ("date", start)
+                self.r.warn(
+                    (task.line, task.end_col - len(task.fields[-1].text)),
+                    "I206",
+                    f"the task ends ({end}) before it starts ({start}): Mermaid silently draws "
+                    f"no bar; imported with the dates swapped ({end} to {start}), so the bar "
+                    "appears",
+                    "check which of the two dates is wrong",
+                    task=index,
+                )
+
+    def _model(self, chart: rm.Chart) -> rm.Roadmap:
+        items = []
+        for i, task in enumerate(self.r.tasks):
+            kind, start = task.start
+            end_kind, end = task.end
+            items.append(
+                rm.Item(
+                    kind="task",  # every line has its own end for Mermaid's date arithmetic
+                    name=task.name,
+                    id=f"x{i}",
+                    start=start if kind == "date" else None,
+                    after=tuple(f"x{j}" for j in start) if kind == "after" else (),
+                    end=end if end_kind == "date" else None,
+                    duration=end if end_kind == "duration" else None,
+                    until=tuple(f"x{j}" for j in end) if end_kind == "until" else (),
+                    path=(i,),
+                )
+            )
+        return rm.Roadmap("x", (rm.Section(None, tuple(items)),), chart=chart)
+
+    def _spans(self, chart: rm.Chart) -> dict[JsonPath, rm.Span]:
+        try:
+            spans = rm.resolve(self._model(chart))
+        except rm.ResolveError:
+            spans = {}
+        for i, task in enumerate(self.r.tasks):
+            if (i,) not in spans:
+                raise self.r.fail(
+                    (task.line, task.col),
+                    "I106",
+                    f"the dates of {task.name!r} cannot be worked out (a cycle of after/until, "
+                    "or a chain Mermaid gives up on)",
+                    "give it a start date",
+                )
+        return spans
+
+    def _lengths(self, spans: dict[JsonPath, rm.Span]) -> None:
+        for i, task in enumerate(self.r.tasks):
+            span = spans[(i,)]
+            if task.kind == "marker" and span.start.time() != datetime.min.time():
+                raise self.r.fail(
+                    (task.line, task.col),
+                    "I106",
+                    f"the marker {task.name!r} falls at {span.start:%Y-%m-%d %H:%M}, not at the "
+                    "start of a day; a marker's date is a whole day",
+                    "give the marker a date",
+                )
+            if task.kind == "task" or span.end == span.start:
+                continue
+            if task.kind == "milestone":
+                middle = span.start + (span.end - span.start) / 2
+                effect = f"draws the diamond in the middle, at {middle:%Y-%m-%d %H:%M}"
+            else:
+                effect = "draws the line at its start; the length only widens the axis"
+            self.r.warn(
+                (task.line, task.fields[-1].col),
+                "I213",
+                f"a {task.kind} with a length ({span.start:%Y-%m-%d} to {span.end:%Y-%m-%d}): "
+                f"Mermaid {effect}; imported at {span.start:%Y-%m-%d} with no length, so items "
+                "that start after it may move",
+                f"a {task.kind} is one day: give it ', 0d'",
+                task=i,
+            )
+
+    def _stretched(self, chart: rm.Chart, spans: dict[JsonPath, rm.Span]) -> None:
+        if not chart.excludes:
+            return
+        calendar = rm.Calendar.of(chart)
+        for i, task in enumerate(self.r.tasks):
+            if not task.stretched_end:
+                continue
+            span = spans[(i,)]
+            moved = _stretch(span.start, span.end, calendar)
+            if moved != span.end:
+                self.r.warn(
+                    (task.line, task.fields[-1].col),
+                    "I212",
+                    f"Mermaid keeps an end date as written only in YYYY-MM-DD form: it "
+                    f"stretches {task.fields[-1].text!r} over the excluded days to "
+                    f"{moved:%Y-%m-%d}; imported as the date written ({span.end:%Y-%m-%d}), so "
+                    "the bar ends there",
+                    "nothing to do: the roadmap keeps end dates as written",
+                    task=i,
+                )
+
+    def _needed(self) -> set[int]:
+        needed: set[int] = set()
+        for i, task in enumerate(self.r.tasks):
+            for kind, value in (task.start, task.end):
+                if kind in ("after", "until"):
+                    needed.update(value)
+            if task.start[0] == "prev" and task.kind == "milestone":
+                needed.add(i - 1)
+        return needed
+
+    def _assign_ids(self) -> None:
+        tasks = self.r.tasks
+        needed = self._needed()
+        taken: set[str] = set()
+        seen: dict[str, int] = {}
+        later: list[int] = []
+        for i, task in enumerate(tasks):
+            if not task.id:
+                if i in needed:
+                    later.append(i)
+                continue
+            clean = self._clean_id(i, task)
+            if task.id in seen:
+                self._duplicate(i, task, seen[task.id], clean, needed, taken)
+                continue
+            seen[task.id] = i
+            if clean in taken:
+                later.append(i)
+                continue
+            self.ids[i] = clean
+            taken.add(clean)
+        for i in later:
+            if i not in self.ids:
+                base = slug(tasks[i].name)[:24].strip("-") or "item"
+                self.ids[i] = _unique(base, taken)
+
+    def _clean_id(self, i: int, task: Task) -> str:
+        assert task.id is not None
+        if rm.ID_CHARS.match(task.id) and not rm.AUTO_ID.match(task.id):
+            return task.id
+        clean = re.sub(r"[^A-Za-z0-9_-]+", "-", task.id).strip("-") or "item"
+        if rm.AUTO_ID.match(clean):
+            clean = clean[:4] + "-" + clean[4:]
+        why = (
+            "looks like Mermaid's automatic ids (taskN)"
+            if rm.AUTO_ID.match(task.id)
+            else "has characters Mermaid's 'after' cannot refer to"
+        )
+        self.r.warn(
+            (task.line, task.id_col),
+            "I215",
+            f"the id {task.id!r} {why}; imported as {clean!r}",
+            "use letters, digits, '_' and '-' in ids",
+            task=i,
+        )
+        return clean
+
+    def _duplicate(
+        self, i: int, task: Task, first: int, clean: str, needed: set[int], taken: set[str]
+    ) -> None:
+        first_line = self.r.tasks[first].line
+        if i in needed:
+            n = sum(1 for t in self.r.tasks[: i + 1] if t.id == task.id)
+            new = _unique(f"{clean}-{n}", taken)
+            self.ids[i] = new
+            reading = (
+                f"renamed to {new!r}: the after/until references to {task.id!r} point here, "
+                "as Mermaid resolves them to the last task with the id"
+            )
+            short = f"the chart's duplicate id {task.id!r} is {new!r} here; after/until meant it"
+        else:
+            reading = "left out here (nothing refers to this task), so the chart does not change"
+            short = f"the chart gave this task the duplicate id {task.id!r} too; left out"
+        self.r.warn(
+            (task.line, task.id_col),
+            "I208",
+            f"duplicate id {task.id!r} (first at line {first_line}): Mermaid silently resolves "
+            f"after/until/click to the last task with it; the first keeps the id, and it is "
+            f"{reading}",
+            "give every task its own id",
+            task=i,
+            short=short,
+        )
+
+    def _sections(self, spans: dict[JsonPath, rm.Span]) -> list[dict[str, Any]]:
+        r = self.r
+        out: list[dict[str, Any]] = []
+        by_section: dict[int, list[int]] = {}
+        for i, task in enumerate(r.tasks):
+            by_section.setdefault(task.section, []).append(i)
+        carried: list[str] = []
+        for s, section in enumerate(r.sections):
+            indices = by_section.get(s, [])
+            if not indices:
+                carried += section.comments  # an empty section draws nothing
+                continue
+            sec: dict[str, Any] = {}
+            si = len(out)
+            name = section.name if section.name is None else section.name.strip()
+            if name:
+                sec["name"] = name
+            elif si > 0:
+                sec["name"] = "(no name)"
+                r.warn(
+                    (section.line, section.col),
+                    "I215",
+                    "a section without a name after the first: the roadmap checks reject it; "
+                    "imported as '(no name)'",
+                    "give the section a name",
+                )
+            before = carried + section.comments
+            carried = []
+            if before:
+                self.comments[("sections", si)] = Comment(tuple(before))
+            items = []
+            for ii, i in enumerate(indices):
+                items.append(self._item(i, spans))
+                notes = (*r.tasks[i].comments, *_wrapped(r.task_warnings.get(i, [])))
+                if notes:
+                    self.comments[("sections", si, "items", ii)] = Comment(notes)
+            sec["items"] = items
+            out.append(sec)
+        r.notes += carried
+        return out
+
+    def _item(self, i: int, spans: dict[JsonPath, rm.Span]) -> dict[str, Any]:
+        task = self.r.tasks[i]
+        kind = task.kind
+        item: dict[str, Any] = {kind: task.name}
+        if i in self.ids:
+            item["id"] = self.ids[i]
+        start_kind, start = task.start
+        if kind == "marker":
+            item["date"] = iso(spans[(i,)].start)
+        elif start_kind == "date":
+            item["start" if kind == "task" else "date"] = start
+        elif start_kind == "after":
+            item["after"] = _one_or_list([self.ids[j] for j in start])
+        elif kind == "milestone":
+            item["after"] = self.ids[i - 1]
+        if kind == "task":
+            end_kind, end = task.end
+            if end_kind == "until":
+                item["until"] = _one_or_list([self.ids[j] for j in end])
+            else:
+                item["end" if end_kind == "date" else "duration"] = end
+        self._flags(i, task, item)
+        return item
+
+    def _flags(self, i: int, task: Task, item: dict[str, Any]) -> None:
+        status = [t for t in ("done", "active") if t in task.tags]
+        if task.kind == "marker" and (status or "milestone" in task.tags):
+            self.r.warn(
+                (task.line, task.col),
+                "I214",
+                f"a vert marker tagged {', '.join(sorted(task.tags - {'vert', 'crit'}))}: a "
+                "marker is a line with no status; the tags are not kept",
+                "",
+                task=i,
+            )
+        elif len(status) == 2:
+            self.r.warn(
+                (task.line, task.col),
+                "I214",
+                "tagged both done and active; imported as done",
+                "keep one of the two",
+                task=i,
+            )
+        if status and task.kind != "marker":
+            item["status"] = status[0]
+        if "crit" in task.tags:
+            item["crit"] = True
+        if task.link is not None:
+            if task.kind == "marker":
+                item["note"] = f"link: {task.link}"
+            else:
+                item["link"] = task.link
+            self.r.warn(
+                (task.line, task.col),
+                "I209",
+                "the click link is kept as the item's link, but pages-roadmap charts are not "
+                "clickable: the chart no longer opens it",
+                "",
+                task=i,
+            )
+
+
+def _liquid_free(text: str) -> str:
+    while rm.LIQUID.search(text):
+        text = text.replace("{{", "{ {").replace("{%", "{ %")
+    return text
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.splitlines()) if "\n" in text or "\r" in text else text
+
+
+def _wrapped(notes: Iterable[str]) -> tuple[str, ...]:
+    """Warnings as YAML comment lines of a readable width."""
+    return tuple(line for note in notes for line in textwrap.wrap(note, 92) or [""])
+
+
+def _one_or_list(ids: list[str]) -> str | list[str]:
+    return ids[0] if len(ids) == 1 else ids
+
+
+def _unique(base: str, taken: set[str]) -> str:
+    candidate, n = base, 2
+    while candidate in taken or rm.AUTO_ID.match(candidate):
+        candidate = f"{base}-{n}"
+        n += 1
+    taken.add(candidate)
+    return candidate
+
+
+def _stretch(start: datetime, end: datetime, calendar: rm.Calendar) -> datetime:
+    """Mermaid's fixTaskDates: each excluded day after the start pushes the end one day on."""
+    day = start + timedelta(days=1)
+    steps = 0
+    while day <= end and steps <= rm.MAX_EXCLUDE_DAYS:
+        if calendar.excluded(day):
+            end += timedelta(days=1)
+        day += timedelta(days=1)
+        steps += 1
+    return end
+
+
+def read_chart(lines: Sequence[Line], path: str, today: date) -> ChartImport:
+    """One chart's lines -> roadmap data (None on error), YAML comments and located findings."""
+    reader = Reader(lines, path, today)
+    try:
+        reader.read()
+        Fields(reader).read_all()
+        builder = Builder(reader)
+        data, comments = builder.data(), builder.comments
+    except ChartError as exc:
+        return ChartImport(None, {}, sorted([*reader.findings, exc.finding], key=sort_key))
+    findings = sorted(reader.findings, key=sort_key)
+    return ChartImport(data, comments, findings, list(_wrapped(reader.header_notes)))
