@@ -286,10 +286,15 @@ def test_action_check_annotates_and_summarises_findings_and_charts(
     assert run.code == 1, run.out
     assert "::error file=_roadmaps/beta.yml,line=8" in run.out
     assert "## pages-roadmap check" in run.summary and "R102" in run.summary
-    diff = run.summary.split("\n## Charts a build would change\n\n`````diff\n")[1]
+    charts = run.summary.split("\n## Charts a build would change\n\n")[1]
+    # The new chart as a mermaid fence (GitHub draws it), then the change in a diff fence.
+    assert charts.startswith("### `plan.md` line 3: roadmap `alpha`\n\n```mermaid\ngantt\n")
+    # The diff holds the chart's closing ``` line, so its own fence is one backtick longer.
+    chart, diff = charts.split("<details><summary>What changes</summary>\n\n````diff\n")
+    assert "    Design v2 :done, design, 2001-01-08, 2001-01-22\n```\n" in chart
     assert "-    Design :done, design, 2001-01-08, 2001-01-22\n" in diff
     assert "+    Design v2 :done, design, 2001-01-08, 2001-01-22\n" in diff
-    assert diff.endswith("`````\n")
+    assert diff.endswith(" ```\n````\n\n</details>\n\n")
     assert run.outputs == ""
 
 

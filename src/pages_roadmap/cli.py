@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, TextIO
 from . import __version__
 
 if TYPE_CHECKING:
+    from .build import BuildResult, Change
     from .findings import Finding
     from .site import Site
 
@@ -87,6 +88,12 @@ def _parser() -> argparse.ArgumentParser:
         "site's time zone)",
     )
     build.add_argument("--format", choices=("text", "json", "github"), default="text")
+    build.add_argument(
+        "--summary",
+        type=Path,
+        metavar="FILE",
+        help="append each chart that changes, as Markdown, to FILE (e.g. $GITHUB_STEP_SUMMARY)",
+    )
     # Stamps (see stamps.py): "last updated" dates from git history.
     build.add_argument("--no-stamps", action="store_true", help="leave 'last updated' stamps alone")
     build.add_argument(
@@ -214,41 +221,23 @@ def now_in(timezone: str) -> datetime:
 
 
 def _build(args: argparse.Namespace, out: TextIO) -> int:
-    from . import build
     from .files import write_atomic
     from .findings import REPORTERS, has_errors, sort_key
-    from .schema import SchemaError
 
     site = _site(args)
     if args.commit or args.push:
         _preflight(args, site)
-    now = now_in(site.timezone)
-    today = args.today or now.date()
-    files = [p for p in args.paths] if args.paths else site.pages()
-    # Stamps: "last updated" dates from git history, or `now` for staged pages (dating.py).
-    stamps = None
-    if not args.no_stamps:
-        stamps = build.StampRun(now, staged=args.staged, allow_shallow=args.allow_shallow)
-    try:
-        result = build.run(site, files, today, force=args.force, stamps=stamps)
-    except SchemaError as exc:
-        raise UsageError(str(exc)) from None
+    result = _run_build(args, site)
     stale = [_out_of_date(site.rel(c.path), c.old, c.new) for c in result.changes]
     findings = sorted(site.findings + result.findings + (stale if args.check else []), key=sort_key)
     if findings or args.format == "json":  # json output is always a document
         out.write(REPORTERS[args.format](findings))
     failed = has_errors(findings)
+    if args.summary:
+        _chart_summary(args.summary, site, result.changes)
     if args.diff:
         for change in result.changes:
-            rel = site.rel(change.path)
-            out.writelines(
-                difflib.unified_diff(
-                    change.old.splitlines(keepends=True),
-                    change.new.splitlines(keepends=True),
-                    f"a/{rel}",
-                    f"b/{rel}",
-                )
-            )
+            _print_diff(out, site.rel(change.path), change.old, change.new)
         return EXIT_FINDINGS if failed or result.changes else EXIT_OK
     if args.check:
         return EXIT_FINDINGS if failed else EXIT_OK
@@ -261,6 +250,39 @@ def _build(args: argparse.Namespace, out: TextIO) -> int:
     if args.commit:
         return _commit(args, site, written, out, failed=failed)
     return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _run_build(args: argparse.Namespace, site: Site) -> BuildResult:
+    from . import build
+    from .schema import SchemaError
+
+    now = now_in(site.timezone)
+    today = args.today or now.date()
+    files = [p for p in args.paths] if args.paths else site.pages()
+    # Stamps: "last updated" dates from git history, or `now` for staged pages (dating.py).
+    stamps = None
+    if not args.no_stamps:
+        stamps = build.StampRun(now, staged=args.staged, allow_shallow=args.allow_shallow)
+    try:
+        return build.run(site, files, today, force=args.force, stamps=stamps)
+    except SchemaError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _print_diff(out: TextIO, rel: str, old: str, new: str) -> None:
+    out.writelines(
+        difflib.unified_diff(
+            old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{rel}", f"b/{rel}"
+        )
+    )
+
+
+def _chart_summary(target: Path, site: Site, changes: Sequence[Change]) -> None:
+    from .summary import changed_charts, render_charts
+
+    charts = [c for ch in changes for c in changed_charts(site.rel(ch.path), ch.old, ch.new)]
+    with target.open("a", encoding="utf-8") as handle:
+        handle.write(render_charts(charts))
 
 
 def _out_of_date(rel: str, old: str, new: str) -> Finding:
@@ -370,15 +392,7 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
         for data in result.files:
             out.write(f"# --- {site.rel(data.path)} (not written: --dry-run)\n{data.text}")
         if result.page is not None:
-            rel = site.rel(result.page.path)
-            out.writelines(
-                difflib.unified_diff(
-                    result.page.old.splitlines(keepends=True),
-                    result.page.new.splitlines(keepends=True),
-                    f"a/{rel}",
-                    f"b/{rel}",
-                )
-            )
+            _print_diff(out, site.rel(result.page.path), result.page.old, result.page.new)
     elif not failed and result.page is not None:
         # The data first: a page whose block names a missing roadmap would fail to build.
         for data in result.files:
