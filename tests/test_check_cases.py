@@ -333,6 +333,57 @@ CASES: list[tuple[str, dict[str, str | bytes], tuple[str, int, int, str], int, t
         1,
         (),
     ),
+    # Managed blocks `build` would refuse: reported by `check` too, so a pull request shows them.
+    (
+        "block-unknown-roadmap",
+        {"p.md": "Text\n\n<!-- pages-roadmap:gantt nope -->\n<!-- /pages-roadmap:gantt -->\n"},
+        ("p.md", 3, 1, "B101"),
+        1,
+        (),
+    ),
+    (
+        "block-end-without-start",
+        {"p.md": "Text\n\n<!-- /pages-roadmap:gantt -->\n"},
+        ("p.md", 3, 1, "B102"),
+        1,
+        (),
+    ),
+    (
+        "block-nested",
+        {
+            **rm(HEAD + A),
+            "p.md": "<!-- pages-roadmap:gantt r -->\n\n<!-- pages-roadmap:gantt r -->\n",
+        },
+        ("p.md", 3, 1, "B103"),
+        1,
+        (),
+    ),
+    (
+        "block-unknown-marker",
+        {"p.md": "<!-- pages-roadmap:chart r -->\n"},
+        ("p.md", 1, 1, "B104"),
+        1,
+        (),
+    ),
+    (
+        "block-edited-by-hand",
+        {
+            **rm(HEAD + A),
+            "p.md": "---\ntitle: T\n---\n<!-- pages-roadmap:gantt r -->\n```mermaid\ngantt\n"
+            "    A :a, 2025-01-01, 2025-01-11\n```\n"
+            "<!-- /pages-roadmap:gantt r sum:0000000000 -->\n",
+        },
+        ("p.md", 5, 1, "B105"),
+        1,
+        (),
+    ),
+    (
+        "block-not-a-plain-id",
+        {"p.md": "<!-- pages-roadmap:gantt ../r -->\n<!-- /pages-roadmap:gantt -->\n"},
+        ("p.md", 1, 1, "B108"),
+        1,
+        (),
+    ),
     (
         "config-unknown-setting",
         {"_config.yml": "pages_roadmap:\n  roadmap_dir: x\n"},
@@ -383,5 +434,11 @@ def test_every_code_has_a_row() -> None:
         "P102",
         "P103",
         "C101",
+        "B101",
+        "B102",
+        "B103",
+        "B104",
+        "B105",
+        "B108",
     }
     assert wanted <= codes, sorted(wanted - codes)

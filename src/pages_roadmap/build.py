@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import gantt
-from .check import LoadedRoadmap, read_roadmap
+from .check import LoadedRoadmap, read_roadmap, region_problems
 from .dating import StampRun, Want, date_pages
 from .findings import Finding, error
-from .page import BOM, PageText, Region, find_regions, is_hand_edited, splice, split
+from .page import BOM, PageText, Region, find_regions, splice, split
 from .roadmap import ROADMAP_ID
 from .site import Site
 from .stamps import (
@@ -61,19 +61,7 @@ class Roadmaps:
         self._digests: dict[str, str | None] = {}
 
     def file_for(self, roadmap_id: str) -> Path | None:
-        """The data file of a plain roadmap id inside the roadmaps folder, or None."""
-        if not ROADMAP_ID.match(roadmap_id):
-            return None
-        folder = self.site.roadmaps_path
-        for suffix in (".yml", ".yaml"):
-            candidate = folder / f"{roadmap_id}{suffix}"
-            if candidate.is_file():
-                real = candidate.resolve()
-                # A symlink may not lead out of the site: the page would publish any file.
-                if not real.is_relative_to(self.site.root.resolve()):
-                    return None
-                return candidate
-        return None
+        return self.site.roadmap_file(roadmap_id)
 
     def digest(self, roadmap_id: str) -> str | None:
         """Checksum of a roadmap's data file (what a page's stamp record depends on)."""
@@ -118,50 +106,25 @@ def _render_region(
     page: PageText, region: Region, path: str, roadmaps: Roadmaps, today: date, *, force: bool
 ) -> tuple[str | None, list[Finding]]:
     name = region.name
-    where = (path, region.start_line, 1)
-    if not ROADMAP_ID.match(name):
-        return None, [
-            error(
-                *where,
-                "B108",
-                f"{name!r} is not a plain roadmap id",
-                "use the file name of a roadmap in _roadmaps/ without '.yml' "
-                "(lowercase letters, digits, hyphens)",
-            )
-        ]
+    problems = region_problems(page, region, path, roadmaps.site, force=force)
+    if problems:
+        return None, problems
     loaded = roadmaps.get(name)
-    if loaded is None:
-        folder = roadmaps.site.settings.roadmaps_dir
+    if loaded is None:  # the file vanished after region_problems looked
         return None, [
-            error(
-                *where,
-                "B101",
-                f"no roadmap {name!r} ({folder}/{name}.yml does not exist "
-                "or leads outside the site)",
-                f"create {folder}/{name}.yml, or fix the id in the marker",
-            )
+            error(path, region.start_line, 1, "B101", f"no roadmap {name!r} (its file vanished)")
         ]
     if loaded.roadmap is None:
         first = next(f for f in loaded.findings if f.is_error)
         return None, [
             error(
-                *where,
+                path,
+                region.start_line,
+                1,
                 "B107",
                 f"roadmap {name!r} has errors, block left as it is "
                 f"(first: {first.path}:{first.line}: {first.message})",
                 f"run 'pages-roadmap check' and fix {first.path}",
-            )
-        ]
-    if not force and is_hand_edited(page, region):
-        return None, [
-            error(
-                path,
-                region.content_line,
-                1,
-                "B105",
-                f"the chart of {name!r} was edited by hand; not overwriting it",
-                f"move the change into {roadmaps.site.settings.roadmaps_dir}/{name}.yml, "
-                "or run 'pages-roadmap build --force' to discard it",
             )
         ]
     return gantt.fenced(gantt.render(loaded.roadmap, today)), []

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from . import roadmap as rm
 from .findings import Finding, error, warning
-from .page import PageText, split
+from .page import MARKER_PREFIX, PageText, Region, find_regions, is_hand_edited, split
+from .roadmap import ROADMAP_ID
 from .schema import validate, validator_for
 from .yamlload import Document, LoadError, decode, load
 
@@ -130,10 +131,62 @@ def _missing_front_matter(page: PageText, path: str) -> list[Finding]:
     return []
 
 
+def region_problems(
+    page: PageText, region: Region, path: str, site: Site, *, force: bool = False
+) -> list[Finding]:
+    """What stops `build` from filling a managed block, short of the roadmap's own errors."""
+    name, folder = region.name, site.settings.roadmaps_dir
+    where = (path, region.start_line, 1)
+    if not ROADMAP_ID.match(name):
+        return [
+            error(
+                *where,
+                "B108",
+                f"{name!r} is not a plain roadmap id",
+                f"use the file name of a roadmap in {folder}/ without '.yml' "
+                "(lowercase letters, digits, hyphens)",
+            )
+        ]
+    if site.roadmap_file(name) is None:
+        return [
+            error(
+                *where,
+                "B101",
+                f"no roadmap {name!r} ({folder}/{name}.yml does not exist "
+                "or leads outside the site)",
+                f"create {folder}/{name}.yml, or fix the id in the marker",
+            )
+        ]
+    if not force and is_hand_edited(page, region):
+        return [
+            error(
+                path,
+                region.content_line,
+                1,
+                "B105",
+                f"the chart of {name!r} was edited by hand; not overwriting it",
+                f"move the change into {folder}/{name}.yml, "
+                "or run 'pages-roadmap build --force' to discard it",
+            )
+        ]
+    return []
+
+
+def _block_findings(page: PageText, path: str, site: Site) -> list[Finding]:
+    """Markers that `build` would refuse, found without rendering (so `check` reports them)."""
+    if MARKER_PREFIX not in page.body:  # the cheap test: most pages embed nothing
+        return []
+    regions, findings = find_regions(page, path)
+    for region in regions:
+        findings += region_problems(page, region, path, site)
+    return findings
+
+
 def page_from_text(text: str, path: str, site: Site) -> list[Finding]:
-    """Front matter findings of one page (schema and shape)."""
+    """Findings of one page: front matter (schema and shape) and its managed blocks."""
     page = split(text)
     doc, findings = front_matter(page, path)
+    findings += _block_findings(page, path, site)
     if doc is None or doc.data is None:
         return findings
     return findings + validate(doc, validator_for("page", site.schema_override("page")), path)

@@ -80,6 +80,21 @@ class Site:
         value = self.settings.roadmap_schema if name == "roadmap" else self.settings.page_schema
         return self.root / value if value else None
 
+    def roadmap_file(self, roadmap_id: str) -> Path | None:
+        """The data file of a plain roadmap id inside the roadmaps folder, or None."""
+        from .roadmap import ROADMAP_ID
+
+        if not ROADMAP_ID.match(roadmap_id):
+            return None
+        for suffix in (".yml", ".yaml"):
+            candidate = self.roadmaps_path / f"{roadmap_id}{suffix}"
+            if candidate.is_file():
+                # A symlink may not lead out of the site: the page would publish any file.
+                if not candidate.resolve().is_relative_to(self.root.resolve()):
+                    return None
+                return candidate
+        return None
+
     def roadmap_files(self) -> list[Path]:
         folder = self.roadmaps_path
         if not folder.is_dir():
