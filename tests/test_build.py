@@ -233,3 +233,11 @@ def test_explicit_paths_only(tmp_path: Path) -> None:
     build(root, str(root / "b.md"))
     assert (root / "a.md").read_text() == EMPTY
     assert "```mermaid" in (root / "b.md").read_text()
+
+
+def test_a_folder_path_builds_the_pages_in_it(tmp_path: Path) -> None:
+    root = site(tmp_path, {"a.md": EMPTY, "docs/b.md": EMPTY, "docs/sub/c.md": EMPTY})
+    assert build(root, str(root / "docs")).code == 0
+    assert (root / "a.md").read_text() == EMPTY
+    assert "```mermaid" in (root / "docs/b.md").read_text()
+    assert "```mermaid" in (root / "docs/sub/c.md").read_text()

@@ -142,6 +142,50 @@ def test_paths_limit_the_run(tmp_path: Path) -> None:
     assert [f["path"] for f in result.json()] == ["b.md"]
 
 
+@pytest.mark.parametrize(
+    ("paths", "expected"),
+    [
+        (["docs"], ["docs/a.md", "docs/deep/c.md"]),
+        (["docs/deep"], ["docs/deep/c.md"]),
+        (["_roadmaps"], ["_roadmaps/r.yml"]),
+        (["docs/deep", "docs/deep/c.md", "b.md"], ["b.md", "docs/deep/c.md"]),
+        (["empty"], []),  # a folder without pages checks nothing, not the whole site
+    ],
+)
+def test_a_folder_stands_for_the_pages_and_roadmaps_in_it(
+    tmp_path: Path, paths: list[str], expected: list[str]
+) -> None:
+    bad = "---\ndate: x\n---\n"
+    write_tree(
+        tmp_path,
+        {
+            "docs/a.md": bad,
+            "docs/deep/c.md": bad,
+            "docs/_drafts_excluded/d.md": bad,
+            "b.md": bad,
+            "_roadmaps/r.yml": "title: [",
+            "empty/notes.txt": "",
+        },
+    )
+    (tmp_path / "_config.yml").write_text("exclude: [docs/_drafts_excluded]\n")
+    args = [str(tmp_path / p) for p in paths]
+    result = run_cli("check", "--root", str(tmp_path), "--format", "json", *args)
+    assert sorted({str(f["path"]) for f in result.json()}) == expected
+    assert result.code == (1 if expected else 0)
+
+
+def test_an_unwritable_summary_is_a_usage_error(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"p.md": "Text\n"})
+    for command in ("check", "build"):
+        result = run_cli(command, "--root", str(tmp_path), "--summary", str(tmp_path / "no/x.md"))
+        assert result.code == 2
+        target = tmp_path / "no/x.md"
+        assert (
+            result.err
+            == f"pages-roadmap: error: cannot write {target}: No such file or directory\n"
+        )
+
+
 def test_missing_path_is_usage_error(tmp_path: Path) -> None:
     result = run_cli("check", "--root", str(tmp_path), str(tmp_path / "nope.md"))
     assert (result.code, result.err) == (
