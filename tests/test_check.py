@@ -269,3 +269,41 @@ def test_parallel_run_equals_serial_run(tmp_path: Path, monkeypatch: pytest.Monk
     serial = sorted(check.run(site), key=sort_key)
     assert parallel == serial
     assert len([f for f in serial if f.code == "S105"]) == 9
+
+
+@pytest.mark.parametrize(
+    ("duration", "code"),
+    [
+        ("99999y", "R117"),  # past 9999-12-31, where Python's dates end
+        ("99999999999999999999d", "R117"),
+    ],
+)
+def test_dates_past_the_year_9999_are_a_finding(tmp_path: Path, duration: str, code: str) -> None:
+    roadmap = (
+        "sections:\n  - name: S\n    items:\n      - task: A\n"
+        f"        start: 9999-12-01\n        duration: {duration}\n"
+    )
+    write_tree(tmp_path, {"_roadmaps/r.yml": roadmap})
+    result = run_cli("check", "--root", str(tmp_path), "--format", "json")
+    assert (result.code, [(f["line"], f["code"]) for f in result.json()]) == (1, [(4, code)])
+
+
+def test_a_chain_of_thousands_of_afters_is_checked_without_recursion(tmp_path: Path) -> None:
+    n = 3000  # deeper than Python's recursion limit
+    items = ["      - task: T0\n        id: t0\n        start: 2025-01-01\n        duration: 1d\n"]
+    items += [
+        f"      - task: T{i}\n        id: t{i}\n        after: t{i - 1}\n        duration: 1d\n"
+        for i in range(1, n)
+    ]
+    items.append(
+        "      - task: Loop\n        id: loop\n        after: loop2\n        duration: 1d\n"
+    )
+    items.append(
+        "      - task: Loop2\n        id: loop2\n        after: loop\n        duration: 1d\n"
+    )
+    write_tree(
+        tmp_path, {"_roadmaps/r.yml": "sections:\n  - name: S\n    items:\n" + "".join(items)}
+    )
+    result = run_cli("check", "--root", str(tmp_path), "--format", "json")
+    assert [f["code"] for f in result.json() if f["code"] != "R117"] == ["R105"]
+    assert result.code == 1

@@ -295,7 +295,10 @@ def resolve(roadmap: Roadmap) -> dict[JsonPath, Span]:
             if item.path in spans:
                 prev_end = spans[item.path].end
                 continue
-            span = _resolve_item(item, roadmap.chart, by_id, spans, prev_end)
+            try:
+                span = _resolve_item(item, roadmap.chart, by_id, spans, prev_end)
+            except (OverflowError, ValueError):  # past 9999-12-31: Python's dates end there
+                span = None
             if span is None:
                 prev_end = None
                 continue
@@ -644,31 +647,37 @@ def _check_cycles(c: _Checker, ids: dict[str, Item]) -> None:
     state: dict[str, int] = {}  # 1 = on the stack, 2 = done
     reported: set[frozenset[str]] = set()
 
-    def visit(node: str, stack: list[str]) -> None:
-        state[node] = 1
-        stack.append(node)
-        for nxt in deps[node]:
-            if state.get(nxt) == 1:
-                cycle = stack[stack.index(nxt) :]
-                key = frozenset(cycle)
-                if key not in reported:
-                    reported.add(key)
-                    item = ids[cycle[0]]
-                    loop = " -> ".join([*cycle, cycle[0]])
-                    c.at(
-                        item.path,
-                        "R105",
-                        f"dependency cycle: {loop}",
-                        "break the cycle: one of these items needs a fixed date",
-                    )
-            elif nxt not in state:
-                visit(nxt, stack)
-        stack.pop()
-        state[node] = 2
+    def report(cycle: list[str]) -> None:
+        key = frozenset(cycle)
+        if key not in reported:
+            reported.add(key)
+            loop = " -> ".join([*cycle, cycle[0]])
+            c.at(
+                ids[cycle[0]].path,
+                "R105",
+                f"dependency cycle: {loop}",
+                "break the cycle: one of these items needs a fixed date",
+            )
 
-    for node in deps:
-        if node not in state:
-            visit(node, [])
+    # Depth-first, with an explicit stack: a chain of thousands of `after`s must not hit
+    # Python's recursion limit.
+    for root in deps:
+        if root in state:
+            continue
+        state[root] = 1
+        path = [root]
+        todo = [iter(deps[root])]
+        while todo:
+            nxt = next(todo[-1], None)
+            if nxt is None:
+                todo.pop()
+                state[path.pop()] = 2
+            elif state.get(nxt) == 1:
+                report(path[path.index(nxt) :])
+            elif nxt not in state:
+                state[nxt] = 1
+                path.append(nxt)
+                todo.append(iter(deps[nxt]))
 
 
 def _check_spans(c: _Checker) -> None:
@@ -682,7 +691,8 @@ def _check_spans(c: _Checker) -> None:
                 item.path,
                 "R117",
                 f"the dates of {item.name!r} cannot be worked out",
-                "give it a start and an end, or check its 'after' / 'until' ids",
+                "give it a start and an end, or check its 'after' / 'until' ids "
+                "(and that its dates end before the year 10000)",
             )
     markers = [
         spans[it.path].start
