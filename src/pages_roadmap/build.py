@@ -60,13 +60,10 @@ class Roadmaps:
         self._cache: dict[str, LoadedRoadmap] = {}
         self._digests: dict[str, str | None] = {}
 
-    def file_for(self, roadmap_id: str) -> Path | None:
-        return self.site.roadmap_file(roadmap_id)
-
     def digest(self, roadmap_id: str) -> str | None:
         """Checksum of a roadmap's data file (what a page's stamp record depends on)."""
         if roadmap_id not in self._digests:
-            file = self.file_for(roadmap_id)
+            file = self.site.roadmap_file(roadmap_id)
             try:
                 text = file.read_bytes().decode("utf-8", "surrogateescape") if file else None
             except OSError:
@@ -76,7 +73,7 @@ class Roadmaps:
 
     def get(self, roadmap_id: str) -> LoadedRoadmap | None:
         if roadmap_id not in self._cache:
-            file = self.file_for(roadmap_id)
+            file = self.site.roadmap_file(roadmap_id)
             if file is None:
                 return None
             self._cache[roadmap_id] = read_roadmap(self.site, file)
@@ -222,7 +219,7 @@ class _Stamper:
         """Date the waiting pages; their new texts by index."""
         wants = []
         for w in self.waiting:
-            files = [self.roadmaps.file_for(name) for name in w.stamps.roadmap_ids]
+            files = [self.roadmaps.site.roadmap_file(name) for name in w.stamps.roadmap_ids]
             wants.append(
                 Want(
                     w.stamps.path,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from . import roadmap as rm
 from .findings import Finding, error, warning
-from .page import MARKER_PREFIX, PageText, Region, find_regions, is_hand_edited, split
+from .page import PageText, Region, find_regions, is_hand_edited, split
 from .roadmap import ROADMAP_ID
 from .schema import validate, validator_for
 from .yamlload import Document, LoadError, decode, load
@@ -174,9 +174,7 @@ def region_problems(
 
 def _block_findings(page: PageText, path: str, site: Site) -> list[Finding]:
     """Markers that `build` would refuse, found without rendering (so `check` reports them)."""
-    if MARKER_PREFIX not in page.body:  # the cheap test: most pages embed nothing
-        return []
-    regions, findings = find_regions(page, path)
+    regions, findings = find_regions(page, path)  # a substring test first: cheap for most pages
     for region in regions:
         findings += region_problems(page, region, path, site)
     return findings

@@ -19,6 +19,7 @@ from . import __version__
 
 if TYPE_CHECKING:
     from .build import BuildResult, Change
+    from .commit import CommitError
     from .findings import Finding
     from .site import Site
 
@@ -323,6 +324,10 @@ def _out_of_date(rel: str, old: str, new: str) -> Finding:
     )
 
 
+def _commit_usage(exc: CommitError) -> UsageError:
+    return UsageError(f"{exc.message}\nhint: {exc.hint}" if exc.hint else exc.message)
+
+
 def _preflight(args: argparse.Namespace, site: Site) -> None:
     """Refuse --commit before any page is written when it cannot work."""
     from . import commit
@@ -334,7 +339,7 @@ def _preflight(args: argparse.Namespace, site: Site) -> None:
     try:
         commit.preflight(site.root, push=args.push, inputs=[site.roadmaps_path])
     except commit.CommitError as exc:
-        raise UsageError(f"{exc.message}\nhint: {exc.hint}" if exc.hint else exc.message) from None
+        raise _commit_usage(exc) from None
 
 
 def _commit(
@@ -365,7 +370,7 @@ def _commit(
             inputs=[site.roadmaps_path],
         )
     except commit.CommitError as exc:
-        raise UsageError(f"{exc.message}\nhint: {exc.hint}" if exc.hint else exc.message) from None
+        raise _commit_usage(exc) from None
     if result.sha is None:
         out.write("changed files: none (nothing to commit)\n")
     else:

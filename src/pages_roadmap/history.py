@@ -137,13 +137,13 @@ def parse_ignore_revs(text: str) -> frozenset[str]:
     return frozenset(revs)
 
 
-def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+def _git(root: Path, *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
     """Run a short git command in root, turning a missing git into HistoryError."""
     if not root.is_dir():
         raise HistoryError(f"{root} is not a directory")
     try:
         return subprocess.run(
-            ["git", *args], cwd=root, capture_output=True, check=False, stdin=subprocess.DEVNULL
+            ["git", *args], cwd=root, input=stdin, capture_output=True, check=False
         )
     except FileNotFoundError as exc:
         raise HistoryError("git was not found on PATH; it is needed to read page history") from exc
@@ -230,16 +230,7 @@ def head_texts(root: Path, paths: Sequence[str]) -> dict[str, str]:
     if not paths:
         return {}
     request = "".join(f"HEAD:{p}\n" for p in paths).encode("utf-8", "surrogateescape")
-    try:
-        proc = subprocess.run(
-            ["git", "cat-file", "--batch"],
-            cwd=root,
-            input=request,
-            capture_output=True,
-            check=False,
-        )
-    except FileNotFoundError as exc:
-        raise HistoryError("git was not found on PATH; it is needed to read page history") from exc
+    proc = _git(root, "cat-file", "--batch", stdin=request)
     if proc.returncode != 0:
         raise HistoryError(f"git cat-file failed in {root}: {_stderr_text(proc.stderr)}")
     out, pos, texts = proc.stdout, 0, {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -45,13 +46,10 @@ def changed_charts(path: str, old: str, new: str) -> list[ChartChange]:
     ]
 
 
-def _fence_for(text: str, char: str = "`") -> str:
-    """A fence longer than any run of the fence character in text."""
-    longest, run = 0, 0
-    for c in text:
-        run = run + 1 if c == char else 0
-        longest = max(longest, run)
-    return char * max(3, longest + 1)
+def _fence_for(text: str) -> str:
+    """A backtick fence longer than any run of backticks in text."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
 
 
 def render_charts(changes: Sequence[ChartChange]) -> str:
