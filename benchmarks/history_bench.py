@@ -34,7 +34,7 @@ if str(_SRC) not in sys.path:
     # Lets the script run from a plain checkout, before the package is installed.
     sys.path.insert(0, str(_SRC))
 
-from pages_roadmap.history import HistoryOptions, _walk, last_changed  # noqa: E402
+from pages_roadmap.git.history import HistoryOptions, _walk, last_changed  # noqa: E402
 
 START = int(datetime(2020, 1, 1, tzinfo=timezone.utc).timestamp())
 CACHE_VERSION = 1

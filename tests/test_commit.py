@@ -12,8 +12,9 @@ import pytest
 from conftest import Run, run_cli
 from gitrepo import Repo, isolated_env
 
-from pages_roadmap import __version__, commit
-from pages_roadmap.history import last_changed
+from pages_roadmap import __version__
+from pages_roadmap.git import commit
+from pages_roadmap.git.history import last_changed
 
 TODAY = "2025-01-10"
 CONFIG = "title: test site\ntimezone: UTC\n"

@@ -15,8 +15,8 @@ import pytest
 from conftest import REPO
 from mermaid import compile_many
 
-from pages_roadmap import gantt
 from pages_roadmap.check import roadmap_from_text
+from pages_roadmap.mermaid import render as gantt
 from pages_roadmap.roadmap import Roadmap, resolve, with_status
 from pages_roadmap.site import Settings, Site
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from gitrepo import Repo, git_date
 
-from pages_roadmap.history import (
+from pages_roadmap.git.history import (
     HistoryError,
     HistoryOptions,
     _log_command,

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from conftest import REPO, SHARED, run_cli, snapshot, write_tree
 
-from pages_roadmap import chart_builder, chart_reader, importer
+from pages_roadmap.importer import builder as chart_builder
+from pages_roadmap.importer import pages as importer
+from pages_roadmap.importer import reader as chart_reader
 from pages_roadmap.page import find_regions, split
 
 TODAY = date(2026, 1, 1)

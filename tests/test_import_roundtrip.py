@@ -20,8 +20,11 @@ import pytest
 from conftest import SHARED
 from mermaid import compile_many
 
-from pages_roadmap import chart_builder, chart_reader, gantt, importer
 from pages_roadmap import roadmap as rm
+from pages_roadmap.importer import builder as chart_builder
+from pages_roadmap.importer import pages as importer
+from pages_roadmap.importer import reader as chart_reader
+from pages_roadmap.mermaid import render as gantt
 
 CHARTS = sorted((Path(__file__).parent / "charts").glob("*.mmd"))
 PAGES = [

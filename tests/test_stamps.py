@@ -11,15 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pages_roadmap.site import load_site
-from pages_roadmap.stamps import (
-    FormatError,
-    StampSettings,
-    analyze,
-    check_format,
-    content_sum,
-    format_date,
-    stamp_page,
-)
+from pages_roadmap.stamps.render import analyze, content_sum, stamp_page
+from pages_roadmap.stamps.settings import StampSettings
+from pages_roadmap.stamps.strftime import FormatError, check_format, format_date
 
 CPH = ZoneInfo("Europe/Copenhagen")
 UTC = ZoneInfo("UTC")

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pages_roadmap.importer.yamlwrite import Comment, emit, scalar
 from pages_roadmap.yamlload import load
-from pages_roadmap.yamlwrite import Comment, emit, scalar
 
 texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
 dates = st.dates().map(lambda d: f"{d.year:04d}-{d.month:02d}-{d.day:02d}")

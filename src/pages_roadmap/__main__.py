@@ -1,3 +1,3 @@
-from .cli import main
+from pages_roadmap.cli import main
 
 raise SystemExit(main())

@@ -13,24 +13,18 @@ from datetime import date, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import gantt
-from .check import LoadedRoadmap, read_roadmap, region_problems
-from .dating import StampRun, Want, date_pages
-from .findings import Finding, error
-from .page import BOM, PageText, Region, find_regions, splice, split
-from .roadmap import ROADMAP_ID
-from .site import Site
-from .stamps import (
-    PageStamps,
-    StampSettings,
-    analyze,
-    content_sum,
-    data_digest,
-    render,
-    resolve_locale,
-    unknown_language,
-)
-from .yamlload import LoadError, decode, load
+from pages_roadmap.check import LoadedRoadmap, read_roadmap, region_problems
+from pages_roadmap.findings import Finding, error
+from pages_roadmap.mermaid import render as gantt
+from pages_roadmap.page import BOM, PageText, Region, find_regions, splice, split
+from pages_roadmap.roadmap import ROADMAP_ID
+from pages_roadmap.site import Site
+from pages_roadmap.stamps.dating import StampRun, Want, date_pages
+from pages_roadmap.stamps.find import PageStamps
+from pages_roadmap.stamps.render import analyze, content_sum, data_digest, render
+from pages_roadmap.stamps.settings import StampSettings
+from pages_roadmap.stamps.strftime import resolve_locale, unknown_language
+from pages_roadmap.yamlload import LoadError, decode, load
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

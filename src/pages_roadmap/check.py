@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import roadmap as rm
-from .findings import Finding, error, warning
-from .page import PageText, Region, find_regions, is_hand_edited, split
-from .roadmap import ROADMAP_ID
-from .schema import validate, validator_for
-from .yamlload import Document, LoadError, decode, load
+from pages_roadmap import roadmap as rm
+from pages_roadmap.findings import Finding, error, warning
+from pages_roadmap.page import PageText, Region, find_regions, is_hand_edited, split
+from pages_roadmap.roadmap import ROADMAP_ID
+from pages_roadmap.schema import validate, validator_for
+from pages_roadmap.yamlload import Document, LoadError, decode, load
 
 if TYPE_CHECKING:
-    from .site import Site
+    from pages_roadmap.site import Site
 
 _LOOKS_LIKE_FM = re.compile(r"^---[ \t]*\r?\n(?:[A-Za-z_][\w-]*:.*\r?\n)+---[ \t]*$", re.MULTILINE)
 

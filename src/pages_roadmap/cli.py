@@ -15,13 +15,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from . import __version__
+from pages_roadmap import __version__
 
 if TYPE_CHECKING:
-    from .build import BuildResult, Change
-    from .commit import CommitError
-    from .findings import Finding
-    from .site import Site
+    from pages_roadmap.build import BuildResult, Change
+    from pages_roadmap.findings import Finding
+    from pages_roadmap.git.commit import CommitError
+    from pages_roadmap.site import Site
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -176,7 +176,7 @@ def main(
 
 
 def _site(args: argparse.Namespace) -> Site:
-    from .site import SiteError, find_root, load_site
+    from pages_roadmap.site import SiteError, find_root, load_site
 
     root = args.root if args.root else find_root(Path.cwd())
     try:
@@ -218,9 +218,9 @@ def _append(target: Path, text: str) -> None:
 
 
 def _check(args: argparse.Namespace, out: TextIO) -> int:
-    from . import check
-    from .findings import REPORTERS, has_errors, render_summary, sort_key
-    from .schema import SchemaError
+    from pages_roadmap import check
+    from pages_roadmap.findings import REPORTERS, has_errors, render_summary, sort_key
+    from pages_roadmap.schema import SchemaError
 
     site = _site(args)
     try:
@@ -249,8 +249,8 @@ def now_in(timezone: str) -> datetime:
 
 
 def _build(args: argparse.Namespace, out: TextIO) -> int:
-    from .files import write_atomic
-    from .findings import REPORTERS, has_errors, sort_key
+    from pages_roadmap.files import write_atomic
+    from pages_roadmap.findings import REPORTERS, has_errors, sort_key
 
     site = _site(args)
     if args.commit or args.push:
@@ -281,8 +281,8 @@ def _build(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _run_build(args: argparse.Namespace, site: Site) -> BuildResult:
-    from . import build
-    from .schema import SchemaError
+    from pages_roadmap import build
+    from pages_roadmap.schema import SchemaError
 
     now = now_in(site.timezone)
     today = args.today or now.date()
@@ -306,7 +306,7 @@ def _print_diff(out: TextIO, rel: str, old: str, new: str) -> None:
 
 
 def _chart_summary(target: Path, site: Site, changes: Sequence[Change]) -> None:
-    from .summary import changed_charts, render_charts
+    from pages_roadmap.summary import changed_charts, render_charts
 
     charts = [c for ch in changes for c in changed_charts(site.rel(ch.path), ch.old, ch.new)]
     _append(target, render_charts(charts))
@@ -314,7 +314,7 @@ def _chart_summary(target: Path, site: Site, changes: Sequence[Change]) -> None:
 
 def _out_of_date(rel: str, old: str, new: str) -> Finding:
     """B106 at the first line `build` would change."""
-    from .findings import error
+    from pages_roadmap.findings import error
 
     before, after = old.splitlines(keepends=True), new.splitlines(keepends=True)
     pairs = enumerate(zip(before, after, strict=False), 1)
@@ -330,7 +330,7 @@ def _commit_usage(exc: CommitError) -> UsageError:
 
 def _preflight(args: argparse.Namespace, site: Site) -> None:
     """Refuse --commit before any page is written when it cannot work."""
-    from . import commit
+    from pages_roadmap.git import commit
 
     if not args.commit:
         raise UsageError("--push needs --commit")
@@ -348,7 +348,7 @@ def _commit(
     """Commit (and push) exactly the files this run wrote: see commit.py."""
     import io
 
-    from . import commit
+    from pages_roadmap.git import commit
 
     def rebuild() -> list[Path]:
         # The same build again (stamps included), its report discarded: commit.py calls it to
@@ -399,11 +399,11 @@ def _github_output(paths: Sequence[str], sha: str | None) -> None:
 
 def _import(args: argparse.Namespace, out: TextIO) -> int:
     """Import the gantt charts of one page: see importer.py."""
-    from . import importer
-    from .files import write_atomic
-    from .findings import REPORTERS, has_errors, sort_key
-    from .roadmap import ROADMAP_ID
-    from .schema import SchemaError
+    from pages_roadmap.files import write_atomic
+    from pages_roadmap.findings import REPORTERS, has_errors, sort_key
+    from pages_roadmap.importer import pages as importer
+    from pages_roadmap.roadmap import ROADMAP_ID
+    from pages_roadmap.schema import SchemaError
 
     if args.roadmap_id is not None and not ROADMAP_ID.match(args.roadmap_id):
         raise UsageError(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from .findings import Finding, error
+from pages_roadmap.findings import Finding, error
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from .findings import Finding, error, warning
-from .yamlload import Document, JsonPath, describe_path
+from pages_roadmap.findings import Finding, error, warning
+from pages_roadmap.yamlload import Document, JsonPath, describe_path
 
 Kind = Literal["task", "milestone", "marker"]
 KINDS: tuple[Kind, ...] = ("task", "milestone", "marker")

@@ -11,8 +11,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .findings import Finding, error
-from .yamlload import Document, JsonPath, describe_path
+from pages_roadmap.findings import Finding, error
+from pages_roadmap.yamlload import Document, JsonPath, describe_path
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError

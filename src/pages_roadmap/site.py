@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .findings import Finding, error
-from .stamps import validate_settings
-from .yamlload import Document, LoadError, Pos, decode, load
+from pages_roadmap.findings import Finding, error
+from pages_roadmap.stamps.settings import validate_settings
+from pages_roadmap.yamlload import Document, LoadError, Pos, decode, load
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 # Never pages, whatever the config says: build output, VCS data, dependency trees.
@@ -82,7 +82,7 @@ class Site:
 
     def roadmap_file(self, roadmap_id: str) -> Path | None:
         """The data file of a plain roadmap id inside the roadmaps folder, or None."""
-        from .roadmap import ROADMAP_ID
+        from pages_roadmap.roadmap import ROADMAP_ID
 
         if not ROADMAP_ID.match(roadmap_id):
             return None

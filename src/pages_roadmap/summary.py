@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .page import find_regions, split
+from pages_roadmap.page import find_regions, split
 
 __all__ = ["ChartChange", "changed_charts", "render_charts"]
 

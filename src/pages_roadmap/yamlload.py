@@ -9,7 +9,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .findings import Finding, error
+from pages_roadmap.findings import Finding, error
 
 # The C parser is about 8x faster; the pure-Python one behaves the same.
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

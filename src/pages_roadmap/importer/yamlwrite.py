@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .yamlload import JsonPath
+from pages_roadmap.yamlload import JsonPath
 
 SCHEMA_LINE = "yaml-language-server: $schema=../schemas/roadmap.schema.json"
 INDENT = "  "

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .findings import Finding, error, warning
-from .history import (
+from pages_roadmap.findings import Finding, error, warning
+from pages_roadmap.git.history import (
     HistoryError,
     HistoryOptions,
     dirty_paths,
@@ -35,8 +35,9 @@ from .history import (
     repo_toplevel,
     staged_paths,
 )
-from .site import Site
-from .stamps import StampSettings, data_digest
+from pages_roadmap.site import Site
+from pages_roadmap.stamps.render import data_digest
+from pages_roadmap.stamps.settings import StampSettings
 
 DEFAULT_IGNORE_REVS = ".git-blame-ignore-revs"
 

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar
 
-from . import roadmap as rm
-from .findings import Finding, error, warning
-from .mermaid_dates import DateFormat, js_date
-from .yamlload import LoadError, load
+from pages_roadmap import roadmap as rm
+from pages_roadmap.findings import Finding, error, warning
+from pages_roadmap.mermaid.dates import DateFormat, js_date
+from pages_roadmap.yamlload import LoadError, load
 
 # --- What Mermaid's lexer and task compiler accept ------------------------------------------
 

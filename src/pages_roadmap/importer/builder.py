@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from . import roadmap as rm
-from .chart_fields import Fields
-from .chart_reader import TICK, WEEKDAYS, ChartError, Line, Reader, Task, slug
-from .findings import Finding, sort_key
-from .mermaid_dates import iso
-from .yamlload import JsonPath
-from .yamlwrite import Comment, emit
+from pages_roadmap import roadmap as rm
+from pages_roadmap.findings import Finding, sort_key
+from pages_roadmap.importer.fields import Fields
+from pages_roadmap.importer.reader import TICK, WEEKDAYS, ChartError, Line, Reader, Task, slug
+from pages_roadmap.importer.yamlwrite import Comment, emit
+from pages_roadmap.mermaid.dates import iso
+from pages_roadmap.yamlload import JsonPath
 
 
 @dataclass

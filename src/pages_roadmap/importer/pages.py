@@ -19,17 +19,17 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import gantt
-from . import roadmap as rm
-from .chart_builder import read_chart
-from .chart_reader import Line, is_gantt, slug
-from .findings import Finding, error, sort_key, warning
-from .page import end_marker, line_starts, split, with_newline
-from .yamlload import LoadError, decode
+from pages_roadmap import roadmap as rm
+from pages_roadmap.findings import Finding, error, sort_key, warning
+from pages_roadmap.importer.builder import read_chart
+from pages_roadmap.importer.reader import Line, is_gantt, slug
+from pages_roadmap.mermaid import render as gantt
+from pages_roadmap.page import end_marker, line_starts, split, with_newline
+from pages_roadmap.yamlload import LoadError, decode
 
 if TYPE_CHECKING:
-    from .build import Change
-    from .site import Site
+    from pages_roadmap.build import Change
+    from pages_roadmap.site import Site
 
 
 # --- The page side -------------------------------------------------------------------------
@@ -80,7 +80,7 @@ def _tokens(text: str) -> list[Any]:
 
 def find_charts(text: str, path: str) -> tuple[list[Fence], list[Finding]]:
     """The page's hand-written gantt fences, found in markdown-it's token stream."""
-    from .page import find_regions
+    from pages_roadmap.page import find_regions
 
     page = split(text)
     regions, findings = find_regions(page, path)
@@ -225,7 +225,7 @@ def _bad_id(rel: str, value: str, from_name: bool) -> Finding:
 def _import_fence(
     site: Site, rel: str, fence: Fence, chart_id: str, *, force: bool, today: date
 ) -> tuple[DataFile | None, str | None, list[Finding]]:
-    from .check import roadmap_from_text
+    from pages_roadmap.check import roadmap_from_text
 
     imported = read_chart(fence.lines, rel, today)
     findings = list(imported.findings)
@@ -268,7 +268,7 @@ def _import_fence(
 
 
 def _spliced(page_path: Path, text: str, edits: Iterable[tuple[Fence, str]]) -> Change:
-    from .build import Change
+    from pages_roadmap.build import Change
 
     out: list[str] = []
     pos = 0

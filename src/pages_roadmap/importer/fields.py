@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from . import roadmap as rm
-from .chart_reader import (
+from pages_roadmap import roadmap as rm
+from pages_roadmap.importer.reader import (
     AFTER,
     DURATION,
     ISO,
@@ -28,7 +28,7 @@ from .chart_reader import (
     Task,
     any_date,
 )
-from .mermaid_dates import DateFormat, iso, js_date
+from pages_roadmap.mermaid.dates import DateFormat, iso, js_date
 
 _LOOSE_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([A-Za-z]+)$")
 _UNIT_WORDS = {

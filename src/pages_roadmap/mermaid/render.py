@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from .roadmap import Item, Roadmap, with_status
-from .yamlload import JsonPath
+from pages_roadmap.roadmap import Item, Roadmap, with_status
+from pages_roadmap.yamlload import JsonPath
 
 INDENT = "    "
 _ESCAPES = {ord("#"): "#35;", ord(":"): "#58;", ord(";"): "#59;"}

@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
-from .history import HistoryOptions
+from pages_roadmap import __version__
+from pages_roadmap.git.history import HistoryOptions
 
 if TYPE_CHECKING:
     import git
