@@ -241,3 +241,14 @@ def test_a_folder_path_builds_the_pages_in_it(tmp_path: Path) -> None:
     assert (root / "a.md").read_text() == EMPTY
     assert "```mermaid" in (root / "docs/b.md").read_text()
     assert "```mermaid" in (root / "docs/sub/c.md").read_text()
+
+
+def test_front_matter_skip_leaves_the_page_alone(tmp_path: Path) -> None:
+    """`pages_roadmap: {skip: true}` keeps a page out of the build: its chart and stamps."""
+    stamp = "Updated {{ site.time | date: '%Y' }}\n"
+    skipped = "---\ntitle: T\npages_roadmap:\n  skip: true\n---\n" + EMPTY + stamp
+    kept = "---\ntitle: T\n---\n" + EMPTY
+    root = site(tmp_path, {"skipped.md": skipped, "kept.md": kept})
+    result = run_cli("build", "--root", str(root), *TODAY, "--no-stamps")
+    assert (result.code, result.out) == (0, "updated kept.md\n")
+    assert (root / "skipped.md").read_text() == skipped

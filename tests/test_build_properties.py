@@ -10,7 +10,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pages_roadmap.build import Roadmaps, build_page
+from pages_roadmap.build import build_page
+from pages_roadmap.load import Roadmaps
 from pages_roadmap.page import find_regions, split
 from pages_roadmap.site import Settings, Site
 

@@ -15,7 +15,7 @@ import pytest
 from conftest import REPO
 from mermaid import compile_many
 
-from pages_roadmap.check import roadmap_from_text
+from pages_roadmap.load import roadmap_from_text
 from pages_roadmap.mermaid import render as gantt
 from pages_roadmap.roadmap import Roadmap, resolve, with_status
 from pages_roadmap.site import Settings, Site

@@ -3,15 +3,17 @@ key edited byte for byte, the record checksum, and a property: nothing else chan
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pages_roadmap.findings import Finding
 from pages_roadmap.site import load_site
-from pages_roadmap.stamps.render import analyze, content_sum, stamp_page
+from pages_roadmap.stamps.render import analyze, content_sum, render, render_recorded
 from pages_roadmap.stamps.settings import StampSettings
 from pages_roadmap.stamps.strftime import FormatError, check_format, format_date
 
@@ -21,6 +23,34 @@ UTC = ZoneInfo("UTC")
 WHEN = datetime.fromisoformat("2026-11-28T14:03:09+01:00")
 LATER = datetime.fromisoformat("2027-01-04T09:00:00+01:00")
 DEFAULT = StampSettings()
+
+
+def stamp_page(
+    text: str,
+    path: str,
+    when: datetime | None,
+    settings: StampSettings,
+    site_lang: str | None,
+    tz: tzinfo,
+    *,
+    roadmaps: Mapping[str, str | None] | None = None,
+) -> tuple[str, list[Finding]]:
+    """One page stamped for `when` by the steps `build`'s stamper takes (record first).
+
+    `roadmaps` maps each embedded roadmap id to the digest of its data (ids left out count as
+    missing); `when=None` (no date known) only re-renders a valid record.
+    """
+    ps = analyze(text, path, settings, site_lang, tz)
+    if ps.skip or not ps.has_work or any(f.is_error for f in ps.findings):
+        return text, ps.findings
+    known = roadmaps or {}
+    sum_ = content_sum(ps.digest, {name: known.get(name) for name in ps.roadmap_ids})
+    kept = render_recorded(ps, sum_, tz)
+    if kept is not None:
+        return kept, ps.findings
+    if when is None:
+        return text, ps.findings
+    return render(ps, when, sum_, tz), ps.findings
 
 
 # --- formatting ----------------------------------------------------------------------------------
@@ -355,6 +385,7 @@ pieces = st.one_of(
         ]
     ),
 )
+
 lines = st.lists(pieces, min_size=1, max_size=4).map(lambda p: "x " + " ".join(p))
 
 

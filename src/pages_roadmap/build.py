@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, tzinfo
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pages_roadmap.check import LoadedRoadmap, read_roadmap, region_problems
 from pages_roadmap.findings import Finding, error
+from pages_roadmap.load import Roadmaps, region_problems
 from pages_roadmap.mermaid import render as gantt
 from pages_roadmap.page import BOM, PageText, Region, find_regions, splice, split
 from pages_roadmap.roadmap import ROADMAP_ID
 from pages_roadmap.site import Site
-from pages_roadmap.stamps.dating import StampRun, Want, date_pages
-from pages_roadmap.stamps.find import PageStamps
-from pages_roadmap.stamps.render import analyze, content_sum, data_digest, render
+from pages_roadmap.stamps.dating import Stamper, StampRun
 from pages_roadmap.stamps.settings import StampSettings
 from pages_roadmap.stamps.strftime import resolve_locale, unknown_language
 from pages_roadmap.yamlload import LoadError, decode, load
@@ -44,34 +42,6 @@ class BuildResult:
     changes: list[Change] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     pages_seen: int = 0
-
-
-class Roadmaps:
-    """Loads each roadmap once per run, however many pages embed it."""
-
-    def __init__(self, site: Site) -> None:
-        self.site = site
-        self._cache: dict[str, LoadedRoadmap] = {}
-        self._digests: dict[str, str | None] = {}
-
-    def digest(self, roadmap_id: str) -> str | None:
-        """Checksum of a roadmap's data file (what a page's stamp record depends on)."""
-        if roadmap_id not in self._digests:
-            file = self.site.roadmap_file(roadmap_id)
-            try:
-                text = file.read_bytes().decode("utf-8", "surrogateescape") if file else None
-            except OSError:
-                text = None
-            self._digests[roadmap_id] = data_digest(text) if text is not None else None
-        return self._digests[roadmap_id]
-
-    def get(self, roadmap_id: str) -> LoadedRoadmap | None:
-        if roadmap_id not in self._cache:
-            file = self.site.roadmap_file(roadmap_id)
-            if file is None:
-                return None
-            self._cache[roadmap_id] = read_roadmap(self.site, file)
-        return self._cache[roadmap_id]
 
 
 def build_page(
@@ -164,76 +134,6 @@ def _skipped(text: str) -> bool:
     return isinstance(own, dict) and own.get("skip") is True
 
 
-@dataclass
-class _Waiting:
-    """A page whose stamps wait for a date from `date_pages`."""
-
-    index: int  # its place among the pages read
-    file: Path
-    stamps: PageStamps
-    sum: str
-
-
-class _Stamper:
-    """Stamps pages for one run: records first, then one dating pass for the rest."""
-
-    def __init__(
-        self, site: Site, roadmaps: Roadmaps, run: StampRun, settings: StampSettings
-    ) -> None:
-        from zoneinfo import ZoneInfo
-
-        self.site = site
-        self.roadmaps = roadmaps
-        self.run = run
-        self.settings = settings
-        self.tz: tzinfo = ZoneInfo(site.timezone)
-        self.waiting: list[_Waiting] = []
-
-    def stamp(
-        self, index: int, file: Path, old: str, new: str, rel: str
-    ) -> tuple[str | None, list[Finding]]:
-        """The stamped text (None: it waits for a date), and findings."""
-        ps = analyze(new, rel, self.settings, self.site.lang, self.tz)
-        if any(f.is_error for f in ps.findings):
-            return old, ps.findings  # a page with a bad stamp stays as it was, chart included
-        if not ps.has_work:
-            return new, ps.findings
-        digests = {name: self.roadmaps.digest(name) for name in ps.roadmap_ids}
-        sum_ = content_sum(ps.digest, digests)
-        recorded = ps.record(sum_)
-        if recorded is not None:
-            return render(ps, recorded, sum_, self.tz), ps.findings
-        self.waiting.append(_Waiting(index, file, ps, sum_))
-        return None, ps.findings
-
-    def _digest(self, text: str, rel: str) -> str:
-        return analyze(text, rel, self.settings, self.site.lang, self.tz).digest
-
-    def finish(self) -> tuple[dict[int, str], list[Finding]]:
-        """Date the waiting pages; their new texts by index."""
-        wants = []
-        for w in self.waiting:
-            files = [self.roadmaps.site.roadmap_file(name) for name in w.stamps.roadmap_ids]
-            wants.append(
-                Want(
-                    w.stamps.path,
-                    w.file,
-                    w.stamps.first_line,
-                    w.stamps.digest,
-                    [f for f in files if f],
-                )
-            )
-        dated, findings = date_pages(self.site, wants, self.run, self.settings, self._digest)
-        texts: dict[int, str] = {}
-        for w in self.waiting:
-            d = dated.get(w.stamps.path)
-            if d is None:
-                texts[w.index] = w.stamps.text
-            else:
-                texts[w.index] = render(w.stamps, d.when, w.sum if d.final else None, self.tz)
-        return texts, findings
-
-
 def run(
     site: Site,
     files: list[Path],
@@ -249,7 +149,7 @@ def run(
     """
     result = BuildResult()
     roadmaps = Roadmaps(site)
-    stamper = _stamper(site, roadmaps, stamps)
+    stamper = Stamper.for_run(site, roadmaps, stamps)
     if stamper is not None:
         result.findings += _site_language(site)
     texts: list[tuple[Path, str, str | None]] = []
@@ -287,13 +187,6 @@ def run(
         if final is not None and final != old:
             result.changes.append(Change(path, old, final))
     return result
-
-
-def _stamper(site: Site, roadmaps: Roadmaps, stamps: StampRun | None) -> _Stamper | None:
-    if stamps is None:
-        return None
-    settings = StampSettings.from_raw(site.settings.stamps)
-    return _Stamper(site, roadmaps, stamps, settings) if settings.enabled else None
 
 
 def _site_language(site: Site) -> list[Finding]:

@@ -225,7 +225,7 @@ def _bad_id(rel: str, value: str, from_name: bool) -> Finding:
 def _import_fence(
     site: Site, rel: str, fence: Fence, chart_id: str, *, force: bool, today: date
 ) -> tuple[DataFile | None, str | None, list[Finding]]:
-    from pages_roadmap.check import roadmap_from_text
+    from pages_roadmap.load import roadmap_from_text
 
     imported = read_chart(fence.lines, rel, today)
     findings = list(imported.findings)

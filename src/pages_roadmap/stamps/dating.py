@@ -20,8 +20,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pages_roadmap.findings import Finding, error, warning
 from pages_roadmap.git.history import (
@@ -36,8 +37,12 @@ from pages_roadmap.git.history import (
     staged_paths,
 )
 from pages_roadmap.site import Site
-from pages_roadmap.stamps.render import data_digest
+from pages_roadmap.stamps.find import PageStamps
+from pages_roadmap.stamps.render import analyze, content_sum, data_digest, render, render_recorded
 from pages_roadmap.stamps.settings import StampSettings
+
+if TYPE_CHECKING:
+    from pages_roadmap.load import Roadmaps
 
 DEFAULT_IGNORE_REVS = ".git-blame-ignore-revs"
 
@@ -277,3 +282,80 @@ def _never_committed(w: Want, missing: list[str]) -> Finding:
         "commit it, then run build again (with 'build --staged' in a pre-commit hook a new "
         "page is dated in its first commit)",
     )
+
+
+@dataclass
+class Waiting:
+    """A page whose stamps wait for a date from `date_pages`."""
+
+    index: int  # its place among the pages read
+    file: Path
+    stamps: PageStamps
+    sum: str
+
+
+class Stamper:
+    """Stamps pages for one run: records first, then one dating pass for the rest."""
+
+    def __init__(
+        self, site: Site, roadmaps: Roadmaps, run: StampRun, settings: StampSettings
+    ) -> None:
+        from zoneinfo import ZoneInfo
+
+        self.site = site
+        self.roadmaps = roadmaps
+        self.run = run
+        self.settings = settings
+        self.tz: tzinfo = ZoneInfo(site.timezone)
+        self.waiting: list[Waiting] = []
+
+    @classmethod
+    def for_run(cls, site: Site, roadmaps: Roadmaps, run: StampRun | None) -> Stamper | None:
+        """The run's stamper, or None when stamps are off (by option or by the site)."""
+        if run is None:
+            return None
+        settings = StampSettings.from_raw(site.settings.stamps)
+        return cls(site, roadmaps, run, settings) if settings.enabled else None
+
+    def stamp(
+        self, index: int, file: Path, old: str, new: str, rel: str
+    ) -> tuple[str | None, list[Finding]]:
+        """The stamped text (None: it waits for a date), and findings."""
+        ps = analyze(new, rel, self.settings, self.site.lang, self.tz)
+        if any(f.is_error for f in ps.findings):
+            return old, ps.findings  # a page with a bad stamp stays as it was, chart included
+        if not ps.has_work:
+            return new, ps.findings
+        sum_ = content_sum(ps.digest, {n: self.roadmaps.digest(n) for n in ps.roadmap_ids})
+        kept = render_recorded(ps, sum_, self.tz)
+        if kept is not None:
+            return kept, ps.findings
+        self.waiting.append(Waiting(index, file, ps, sum_))
+        return None, ps.findings
+
+    def _digest(self, text: str, rel: str) -> str:
+        return analyze(text, rel, self.settings, self.site.lang, self.tz).digest
+
+    def finish(self) -> tuple[dict[int, str], list[Finding]]:
+        """Date the waiting pages; their new texts by index."""
+        wants = []
+        for w in self.waiting:
+            files = [self.roadmaps.site.roadmap_file(name) for name in w.stamps.roadmap_ids]
+            wants.append(
+                Want(
+                    w.stamps.path,
+                    w.file,
+                    w.stamps.first_line,
+                    w.stamps.digest,
+                    [f for f in files if f],
+                )
+            )
+        dated, findings = date_pages(self.site, wants, self.run, self.settings, self._digest)
+        texts: dict[int, str] = {}
+        for w in self.waiting:
+            d = dated.get(w.stamps.path)
+            if d is None:
+                texts[w.index] = w.stamps.text
+            else:
+                texts[w.index] = render(w.stamps, d.when, w.sum if d.final else None, self.tz)
+        return texts, findings

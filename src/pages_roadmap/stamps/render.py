@@ -219,28 +219,7 @@ def _newline_before(text: str, offset: int) -> str:
     return "\r" if text.endswith("\r", 0, offset) else ""
 
 
-def stamp_page(
-    text: str,
-    path: str,
-    when: datetime | None,
-    settings: StampSettings,
-    site_lang: str | None,
-    tz: tzinfo,
-    *,
-    roadmaps: Mapping[str, str | None] | None = None,
-) -> tuple[str, list[Finding]]:
-    """The page stamped for `when`; a page whose record is still valid keeps its date.
-
-    `roadmaps` maps each embedded roadmap id to the digest of its data (see data_digest; ids
-    left out count as missing). `when=None` (no date known) only re-renders a valid record,
-    and otherwise leaves the page as it is.
-    """
-    ps = analyze(text, path, settings, site_lang, tz)
-    if ps.skip or not ps.has_work or any(f.is_error for f in ps.findings):
-        return text, ps.findings
-    known = roadmaps or {}
-    sum_ = content_sum(ps.digest, {name: known.get(name) for name in ps.roadmap_ids})
-    date = ps.record(sum_) or when
-    if date is None:
-        return text, ps.findings
-    return render(ps, date, sum_, tz), ps.findings
+def render_recorded(ps: PageStamps, sum_: str, tz: tzinfo) -> str | None:
+    """The page rendered with its recorded date while the record still holds, else None."""
+    recorded = ps.record(sum_)
+    return None if recorded is None else render(ps, recorded, sum_, tz)

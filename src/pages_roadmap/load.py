@@ -1,0 +1,204 @@
+"""The load step every command shares: roadmap files, page front matter, the per-run roadmap cache.
+
+Each loader returns findings as values; nothing here writes or prints.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pages_roadmap import roadmap as rm
+from pages_roadmap.findings import Finding, error, warning
+from pages_roadmap.page import PageText, Region, is_hand_edited
+from pages_roadmap.roadmap import ROADMAP_ID
+from pages_roadmap.schema import validate, validator_for
+from pages_roadmap.stamps.render import data_digest
+from pages_roadmap.yamlload import Document, LoadError, decode, load
+
+if TYPE_CHECKING:
+    from pages_roadmap.site import Site
+
+_LOOKS_LIKE_FM = re.compile(r"^---[ \t]*\r?\n(?:[A-Za-z_][\w-]*:.*\r?\n)+---[ \t]*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class LoadedRoadmap:
+    roadmap: rm.Roadmap | None  # None when it has errors
+    findings: list[Finding]
+
+
+def roadmap_from_text(text: str, path: str, roadmap_id: str, site: Site) -> LoadedRoadmap:
+    """Load, validate and check one roadmap document."""
+    try:
+        doc = load(text, path)
+    except LoadError as exc:
+        return LoadedRoadmap(None, [exc.finding])
+    findings: list[Finding] = []
+    if not rm.ROADMAP_ID.match(roadmap_id):
+        findings.append(
+            error(
+                path,
+                1,
+                1,
+                "R100",
+                f"roadmap id {roadmap_id!r} (the file name) is not a plain id",
+                "name the file with lowercase letters, digits and hyphens "
+                "(e.g. _roadmaps/my-roadmap.yml)",
+            )
+        )
+    if doc.data is None:
+        findings.append(
+            error(
+                path,
+                1,
+                1,
+                "S101",
+                "$: the roadmap file is empty",
+                "add 'sections:' with at least one item",
+            )
+        )
+        return LoadedRoadmap(None, findings)
+    findings += validate(doc, validator_for("roadmap", site.schema_override("roadmap")), path)
+    if any(f.is_error for f in findings):
+        return LoadedRoadmap(None, findings)
+    model = rm.from_data(roadmap_id, doc.data)
+    findings += rm.check(model, doc, path)
+    return LoadedRoadmap(None if any(f.is_error for f in findings) else model, findings)
+
+
+def read_roadmap(site: Site, file: Path) -> LoadedRoadmap:
+    path = site.rel(file)
+    try:
+        text = decode(file.read_bytes(), path)
+    except LoadError as exc:
+        return LoadedRoadmap(None, [exc.finding])
+    except OSError as exc:
+        return LoadedRoadmap(None, [error(path, 1, 1, "F101", f"cannot read: {exc.strerror}")])
+    return roadmap_from_text(text, path, file.stem, site)
+
+
+def front_matter(page: PageText, path: str) -> tuple[Document | None, list[Finding]]:
+    """The page's front matter as data with positions, and findings about its shape."""
+    fm = page.front_matter
+    if fm is None:
+        return None, _missing_front_matter(page, path)
+    try:
+        doc = load(fm.text, path, line_offset=fm.line - 1)
+    except LoadError as exc:
+        return None, [exc.finding]
+    if doc.data is None:
+        return doc, []
+    if not isinstance(doc.data, dict):
+        return None, [
+            error(
+                path,
+                fm.line,
+                1,
+                "P101",
+                "front matter is not a mapping of keys",
+                "write it as 'key: value' lines between the '---' lines",
+            )
+        ]
+    return doc, []
+
+
+def _missing_front_matter(page: PageText, path: str) -> list[Finding]:
+    text = page.text[1:] if page.bom else page.text
+    if re.match(r"---[ \t]*\r?\n", text):
+        return [
+            error(
+                path,
+                1,
+                1,
+                "P103",
+                "front matter has no closing '---' line",
+                "add a line '---' after the last front matter key; "
+                "until then Jekyll ignores the block",
+            )
+        ]
+    m = _LOOKS_LIKE_FM.search(text, 0, 2000)
+    if m:
+        line = text.count("\n", 0, m.start()) + 1
+        return [
+            warning(
+                path,
+                line,
+                1,
+                "P102",
+                "text before the front matter: Jekyll will not read it",
+                "move the '---' block to the very first line of the file",
+            )
+        ]
+    return []
+
+
+def region_problems(
+    page: PageText, region: Region, path: str, site: Site, *, force: bool = False
+) -> list[Finding]:
+    """What stops `build` from filling a managed block, short of the roadmap's own errors."""
+    name, folder = region.name, site.settings.roadmaps_dir
+    where = (path, region.start_line, 1)
+    if not ROADMAP_ID.match(name):
+        return [
+            error(
+                *where,
+                "B108",
+                f"{name!r} is not a plain roadmap id",
+                f"use the file name of a roadmap in {folder}/ without '.yml' "
+                "(lowercase letters, digits, hyphens)",
+            )
+        ]
+    if site.roadmap_file(name) is None:
+        return [
+            error(
+                *where,
+                "B101",
+                f"no roadmap {name!r} ({folder}/{name}.yml does not exist "
+                "or leads outside the site)",
+                f"create {folder}/{name}.yml, or fix the id in the marker",
+            )
+        ]
+    if not force and is_hand_edited(page, region):
+        return [
+            error(
+                path,
+                region.content_line,
+                1,
+                "B105",
+                f"the chart of {name!r} was edited by hand; not overwriting it",
+                f"move the change into {folder}/{name}.yml, "
+                "or run 'pages-roadmap build --force' to discard it",
+            )
+        ]
+    return []
+
+
+class Roadmaps:
+    """Loads each roadmap once per run, however many pages embed it."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self._cache: dict[str, LoadedRoadmap] = {}
+        self._digests: dict[str, str | None] = {}
+
+    def digest(self, roadmap_id: str) -> str | None:
+        """Checksum of a roadmap's data file (what a page's stamp record depends on)."""
+        if roadmap_id not in self._digests:
+            file = self.site.roadmap_file(roadmap_id)
+            try:
+                text = file.read_bytes().decode("utf-8", "surrogateescape") if file else None
+            except OSError:
+                text = None
+            self._digests[roadmap_id] = data_digest(text) if text is not None else None
+        return self._digests[roadmap_id]
+
+    def get(self, roadmap_id: str) -> LoadedRoadmap | None:
+        if roadmap_id not in self._cache:
+            file = self.site.roadmap_file(roadmap_id)
+            if file is None:
+                return None
+            self._cache[roadmap_id] = read_roadmap(self.site, file)
+        return self._cache[roadmap_id]
