@@ -330,7 +330,7 @@ def test_scanner_handles_any_chunk_boundary(repo: Repo) -> None:
     _unicode_and_spaces(repo)
     options = HistoryOptions()
     stream = subprocess.run(
-        _log_command(options), cwd=repo.path, capture_output=True, check=True
+        ["git", *_log_command(options)], cwd=repo.path, capture_output=True, check=True
     ).stdout
     wanted = ["dir with space/c.md", "other.md", "fagligenetværk/side 1.md", "absent.md"]
     expected = last_changed(repo.path, wanted)

@@ -11,6 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pages_roadmap.errors import Error
 from pages_roadmap.findings import Finding, error
 from pages_roadmap.yamlload import Document, JsonPath, describe_path
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from jsonschema.protocols import Validator
 
 
-class SchemaError(Exception):
+class SchemaError(Error):
     """A schema file that cannot be used (missing, not JSON, not a valid 2020-12 schema)."""
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pages_roadmap.errors import Error
 from pages_roadmap.findings import Finding, error
 from pages_roadmap.stamps.settings import validate_settings
 from pages_roadmap.yamlload import Document, LoadError, Pos, decode, load
@@ -31,7 +32,7 @@ JEKYLL_DEFAULT_EXCLUDES = (
 SETTINGS_KEYS = {"roadmaps_dir", "schemas", "stamps", "today"}
 
 
-class SiteError(Exception):
+class SiteError(Error):
     """The site cannot be used at all (no such directory, unreadable config)."""
 
 

@@ -9,7 +9,8 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from pages_roadmap.findings import Finding, error
+from pages_roadmap.errors import FindingError
+from pages_roadmap.findings import error
 
 # The C parser is about 8x faster; the pure-Python one behaves the same.
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -47,12 +48,8 @@ class Document:
         return self.keys.get(path) or self.pos(path)
 
 
-class LoadError(Exception):
+class LoadError(FindingError):
     """A document that cannot be loaded; carries the located finding."""
-
-    def __init__(self, finding: Finding) -> None:
-        super().__init__(finding.message)
-        self.finding = finding
 
 
 def decode(raw: bytes, path: str, *, limit: int = MAX_BYTES) -> str:

@@ -1,6 +1,7 @@
-"""Commit, and push, exactly the files pages-roadmap changed (with gitpython).
+"""Commit, and push, exactly the files pages-roadmap changed.
 
-This is the only module that writes to git. Design decisions:
+This is the only module that writes to git: commands through git/run.py, the repository's state
+(bare, detached HEAD, active branch) through gitpython. Design decisions:
 
 * Only the tool's changes are committed. `git commit --only -- <paths>` commits the work-tree
   content of those paths through a temporary index, so an unrelated staged file stays staged and
@@ -34,7 +35,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pages_roadmap import __version__
-from pages_roadmap.git.history import HistoryOptions
+from pages_roadmap.git.history import HistoryOptions, dirty_paths
+from pages_roadmap.git.run import GitError, run, split_z
 
 if TYPE_CHECKING:
     import git
@@ -53,19 +55,11 @@ SUBJECT = "pages-roadmap: regenerate charts and stamps"
 # The key history.py skips when dating pages; one definition, so the two can never drift apart.
 TRAILER = HistoryOptions().trailer
 
-# Pathspecs are file names, never globs (a page called `[draft].md` must not match `d.md`);
-# git must never wait for a password or an editor in CI.
-_ENV = {"GIT_LITERAL_PATHSPECS": "1", "GIT_TERMINAL_PROMPT": "0", "GIT_EDITOR": "true"}
 _IN_PROGRESS = ("rebase-merge", "rebase-apply", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD")
 
 
-class CommitError(Exception):
+class CommitError(GitError):
     """The repository is not in a state to commit or push; it has been left as it was."""
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
 
 
 @dataclass(frozen=True)
@@ -109,20 +103,13 @@ def _open(root: Path) -> git.Repo:
 
 
 def _exec(repo: git.Repo, *args: str) -> tuple[int, str, str]:
-    """Run git; return (status, stdout, stderr) without raising on a non-zero status."""
-    import git
-
+    """Run git (git/run.py) in the work tree; (status, stdout, stderr), never raising on status."""
     try:
-        status, out, err = repo.git.execute(
-            ["git", *args],
-            with_extended_output=True,
-            with_exceptions=False,
-            strip_newline_in_stdout=False,
-            env=_ENV,
-        )
-    except git.GitCommandNotFound:
-        raise CommitError("git was not found on PATH", "install git") from None
-    return int(status), str(out), str(err)
+        proc = run(_top(repo), *args)
+    except GitError as exc:
+        raise CommitError(exc.message, exc.hint) from None
+    text = [s.decode("utf-8", "surrogateescape") for s in (proc.stdout, proc.stderr)]
+    return proc.returncode, text[0], text[1]
 
 
 def _git(repo: git.Repo, *args: str, failure: str | None = None, hint: str = "") -> str:
@@ -164,10 +151,6 @@ def _rels(top: Path, paths: Iterable[Path]) -> list[str]:
     return sorted({_rel(top, Path(p)) for p in paths})
 
 
-def _z(out: str) -> list[str]:
-    return [item for item in out.split("\0") if item]
-
-
 def _dirty(repo: git.Repo, *pathspec: str) -> set[str]:
     """Paths with any uncommitted change (staged, unstaged or untracked)."""
     out = _git(
@@ -180,20 +163,20 @@ def _dirty(repo: git.Repo, *pathspec: str) -> set[str]:
         "--",
         *pathspec,
     )
-    return {entry[3:] for entry in _z(out)}
+    return {entry[3:] for entry in split_z(out)}
 
 
 def _staged(repo: git.Repo, rels: Sequence[str]) -> set[str]:
     if not rels:  # an empty pathspec would mean every file
         return set()
     out = _git(repo, "diff", "--cached", "--name-only", "-z", "--no-renames", "HEAD", "--", *rels)
-    return set(_z(out))
+    return set(split_z(out))
 
 
 def _untracked(repo: git.Repo, rels: Sequence[str]) -> list[str]:
     if not rels:
         return []
-    tracked = set(_z(_git(repo, "ls-files", "-z", "--", *rels)))
+    tracked = set(split_z(_git(repo, "ls-files", "-z", "--", *rels)))
     return [rel for rel in rels if rel not in tracked]
 
 
@@ -245,8 +228,7 @@ def modified_files(root: Path) -> list[Path]:
     if not repo.head.is_valid():  # nothing committed: commit_and_push says so
         return []
     top = _top(repo)
-    out = _git(repo, "diff", "--name-only", "-z", "--no-renames", "HEAD")
-    return [top / rel for rel in _z(out)]
+    return [top / rel for rel in sorted(dirty_paths(top))]
 
 
 # --- preconditions ------------------------------------------------------------------------------
@@ -431,7 +413,7 @@ class _Session:
             )
         status, _out, _err = _exec(self.repo, "rebase", "--no-verify", "--no-autostash", target)
         if status != 0:
-            conflicts = _z(_exec(self.repo, "diff", "--name-only", "-z", "--diff-filter=U")[1])
+            conflicts = split_z(_exec(self.repo, "diff", "--name-only", "-z", "--diff-filter=U")[1])
             _exec(self.repo, "rebase", "--abort")
             raise CommitError(
                 f"the local commits conflict with {up} in {', '.join(conflicts) or 'some files'}"

@@ -8,8 +8,8 @@ Design decisions (see also the comments in `last_changed`):
 * One streamed ``git log`` over everything reachable from HEAD, read incrementally and stopped
   as soon as every wanted path is dated. Tools that spawn ``git log -1 -- path`` per page pay a
   process start plus a history walk per page (jekyll-last-modified-at#85, netbirdio/docs#837).
-* Raw ``git`` through subprocess, not gitpython: gitpython is used elsewhere for committing, but
-  here one byte stream parsed in place is much faster than building objects per commit.
+* Raw ``git`` through git/run.py, not gitpython: one byte stream parsed in place is much faster
+  than building objects per commit.
 * "Really changed" means the blob changed. A pure rename (same blob under a new name) or a
   mode-only change does not bump the date; for a pure rename the walk continues under the old
   name, so a moved page keeps the date of its last content change (mkdocs plugin #147).
@@ -33,13 +33,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-import subprocess
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO
+
+from pages_roadmap.git.run import GitError, Result, run, stream
 
 __all__ = [
     "HistoryError",
@@ -78,7 +78,7 @@ _LOG_ARGS = (
 )
 
 
-class HistoryError(Exception):
+class HistoryError(GitError):
     """Git is missing, the directory is not a repository, or git failed."""
 
 
@@ -137,16 +137,12 @@ def parse_ignore_revs(text: str) -> frozenset[str]:
     return frozenset(revs)
 
 
-def _git(root: Path, *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
-    """Run a short git command in root, turning a missing git into HistoryError."""
-    if not root.is_dir():
-        raise HistoryError(f"{root} is not a directory")
+def _git(root: Path, *args: str, stdin: bytes = b"") -> Result:
+    """Run a short git command in root (git/run.py), its errors as HistoryError."""
     try:
-        return subprocess.run(
-            ["git", *args], cwd=root, input=stdin, capture_output=True, check=False
-        )
-    except FileNotFoundError as exc:
-        raise HistoryError("git was not found on PATH; it is needed to read page history") from exc
+        return run(root, *args, stdin=stdin)
+    except GitError as exc:
+        raise HistoryError(exc.message, exc.hint) from None
 
 
 def _stderr_text(raw: bytes) -> str:
@@ -379,7 +375,6 @@ def _log_command(options: HistoryOptions) -> list[str]:
     date = "%aI" if options.use_author_date else "%cI"
     trailers = f"%(trailers:key={options.trailer},separator=%x2C)" if options.trailer else ""
     return [
-        "git",
         "--no-pager",
         *_LOG_ARGS,
         f"--format=%x01%H {date} {trailers}",
@@ -402,34 +397,16 @@ def _walk(
     # and deadlock git while we are only reading stdout.
     with tempfile.TemporaryFile() as errfile:
         try:
-            proc = subprocess.Popen(
-                _log_command(options),
-                cwd=root,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=errfile,
-                bufsize=0,
-            )
-        except FileNotFoundError as exc:
-            raise HistoryError("git was not found on PATH; it is needed to read history") from exc
-        assert proc.stdout is not None
-        stdout: IO[bytes] = proc.stdout
-        at_eof = False
-        try:
-            while True:
-                chunk = stdout.read(_CHUNK)
-                if not chunk:
-                    at_eof = True
-                    break
-                if scanner.feed(chunk):
-                    break
-        finally:
-            if not at_eof:
-                # Everything is dated (or parsing failed): the rest of history is irrelevant,
-                # so stop git now instead of letting it walk to the root commit.
-                proc.kill()
-            stdout.close()
-            returncode = proc.wait()
+            # Leaving the block early kills git: once everything is dated (or parsing failed)
+            # the rest of history is irrelevant, so git must not walk on to the root commit.
+            with stream(root, _log_command(options), errfile) as out:
+                while True:
+                    chunk = out.read(_CHUNK)
+                    if not chunk or scanner.feed(chunk):
+                        break
+            returncode = out.returncode
+        except GitError as exc:
+            raise HistoryError(exc.message, exc.hint) from None
         if not scanner.done:
             if returncode != 0:
                 errfile.seek(0)

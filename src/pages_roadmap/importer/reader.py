@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any, ClassVar
 
 from pages_roadmap import roadmap as rm
+from pages_roadmap.errors import FindingError
 from pages_roadmap.findings import Finding, error, warning
 from pages_roadmap.mermaid.dates import DateFormat, js_date
 from pages_roadmap.yamlload import LoadError, load
@@ -167,12 +168,8 @@ class _Section:
     comments: list[str] = field(default_factory=list)
 
 
-class ChartError(Exception):
+class ChartError(FindingError):
     """A chart the importer cannot read; carries the located error."""
-
-    def __init__(self, finding: Finding) -> None:
-        super().__init__(finding.message)
-        self.finding = finding
 
 
 class Reader:

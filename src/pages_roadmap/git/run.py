@@ -1,0 +1,111 @@
+"""The one way pages-roadmap runs git: `run` for a command's whole output, `stream` for a long read.
+
+Every git process of the tool starts here, with an environment that keeps the output parseable
+and the process non-interactive, and a missing git becomes one `GitError` (exit 2), never a
+traceback. gitpython is used beside it only for what it models well: the repository's state
+(which repository, bare or not, detached HEAD, the active branch), in commit.py.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+from pages_roadmap.errors import Error
+
+__all__ = ["GitError", "Result", "run", "split_z", "stream"]
+
+# Pathspecs are file names, never globs (a page called `[draft].md` must not match `d.md`);
+# git must never wait for a password or an editor, nor page its output.
+ENV = {
+    "GIT_LITERAL_PATHSPECS": "1",
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_EDITOR": "true",
+    "GIT_PAGER": "cat",
+    "LC_ALL": "C",
+}
+_MISSING = "git was not found on PATH; pages-roadmap needs it to read and commit history"
+
+
+class GitError(Error):
+    """Git is missing, the folder is not a usable repository, or a git command failed."""
+
+
+Result = subprocess.CompletedProcess[bytes]
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, **ENV}
+
+
+def run(root: Path, *args: str, stdin: bytes = b"") -> Result:
+    """Run `git ARGS` in root and return its status and output; a failure is the caller's call."""
+    if not root.is_dir():
+        raise GitError(f"{root} is not a directory")
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=root, input=stdin, capture_output=True, check=False, env=_env()
+        )
+    except FileNotFoundError:
+        raise GitError(_MISSING, "install git") from None
+
+
+def stderr_text(proc: Result) -> str:
+    """git's message of a failed command, for an error."""
+    text = (proc.stderr or proc.stdout).decode("utf-8", "replace").strip()
+    return text or f"exit status {proc.returncode}"
+
+
+class Stream:
+    """A running git command's stdout; `returncode` is set once the `stream` block is left."""
+
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        self._proc = proc
+        self.at_eof = False
+        self.returncode: int | None = None
+
+    def read(self, size: int) -> bytes:
+        assert self._proc.stdout is not None
+        chunk = self._proc.stdout.read(size)
+        self.at_eof = not chunk
+        return chunk
+
+
+@contextmanager
+def stream(root: Path, args: list[str], errfile: IO[bytes]) -> Iterator[Stream]:
+    """A git process whose stdout is read as it comes; killed if the reader stops before its end.
+
+    stderr goes to `errfile`: a pipe could fill up (one rename-limit warning per commit, say)
+    and block git while the caller reads only stdout.
+    """
+    try:
+        proc = subprocess.Popen(
+            ["git", *args],
+            cwd=root,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=errfile,
+            bufsize=0,
+            env=_env(),
+        )
+    except FileNotFoundError:
+        raise GitError(_MISSING, "install git") from None
+    out = Stream(proc)
+    try:
+        yield out
+    finally:
+        if not out.at_eof:
+            proc.kill()
+        if proc.stdout is not None:
+            proc.stdout.close()
+        out.returncode = proc.wait()
+
+
+def split_z(out: bytes | str) -> list[str]:
+    """The names of a `-z` listing."""
+    text = out.decode("utf-8", "surrogateescape") if isinstance(out, bytes) else out
+    return [name for name in text.split("\0") if name]
