@@ -1,8 +1,8 @@
 """Regenerate the managed gantt blocks of pages, then their stamps: roadmap data in, pages out.
 
 A page goes through two steps: its gantt blocks (`build_page`), then its "last updated" stamps
-(stamps.py). A page whose stamp record still matches is finished at once; the others wait until
-every page is read, so that their dates come from one read of history (dating.py).
+(stamps/). A page whose stamp record still matches is finished at once; the others wait until
+every page is read, so that their dates come from one read of history (stamps/dating.py).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pages_roadmap.files import Change
 from pages_roadmap.findings import Finding, error
 from pages_roadmap.load import Roadmaps, region_problems
 from pages_roadmap.mermaid import render as gantt
@@ -31,17 +32,9 @@ __all__ = ["BuildResult", "Change", "Roadmaps", "StampRun", "build_page", "run"]
 
 
 @dataclass
-class Change:
-    path: Path
-    old: str
-    new: str
-
-
-@dataclass
 class BuildResult:
     changes: list[Change] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    pages_seen: int = 0
 
 
 def build_page(
@@ -169,7 +162,6 @@ def run(
             continue
         if b"skip" in raw and _skipped(text):
             continue
-        result.pages_seen += 1
         new, findings = build_page(text, rel, roadmaps, today, force=force)
         result.findings += findings
         if stamper is not None and not any(f.is_error for f in findings):

@@ -19,7 +19,8 @@ from pages_roadmap import __version__
 from pages_roadmap.errors import Error, UsageError
 
 if TYPE_CHECKING:
-    from pages_roadmap.build import BuildResult, Change
+    from pages_roadmap.build import BuildResult
+    from pages_roadmap.files import Change
     from pages_roadmap.findings import Finding
     from pages_roadmap.site import Site
 
@@ -91,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="append each chart that changes, as Markdown, to FILE (e.g. $GITHUB_STEP_SUMMARY)",
     )
-    # Stamps (see stamps.py): "last updated" dates from git history.
+    # Stamps (see stamps/): "last updated" dates from git history.
     build.add_argument("--no-stamps", action="store_true", help="leave 'last updated' stamps alone")
     build.add_argument(
         "--allow-shallow",
@@ -103,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="pre-commit mode: staged pages with real changes are dated today",
     )
-    # Automation (see commit.py).
+    # Automation (see git/commit.py).
     build.add_argument(
         "--commit",
         action="store_true",
@@ -275,7 +276,7 @@ def _run_build(args: argparse.Namespace, site: Site) -> BuildResult:
     now = now_in(site.timezone)
     today = args.today or now.date()
     files = site.pages() if args.paths is None else list(args.paths)
-    # Stamps: "last updated" dates from git history, or `now` for staged pages (dating.py).
+    # Stamps: "last updated" dates from git history, or `now` for staged pages (stamps/dating.py).
     stamps = None
     if not args.no_stamps:
         stamps = build.StampRun(now, staged=args.staged, allow_shallow=args.allow_shallow)
@@ -323,13 +324,13 @@ def _preflight(args: argparse.Namespace, site: Site) -> None:
 def _commit(
     args: argparse.Namespace, site: Site, written: list[Path], out: TextIO, *, failed: bool
 ) -> int:
-    """Commit (and push) exactly the files this run wrote: see commit.py."""
+    """Commit (and push) exactly the files this run wrote: see git/commit.py."""
     import io
 
     from pages_roadmap.git import commit
 
     def rebuild() -> list[Path]:
-        # The same build again (stamps included), its report discarded: commit.py calls it to
+        # The same build again (stamps included), its report discarded: git/commit.py calls it to
         # prove the pages hold nothing but generated output, and after pulling new data.
         again = argparse.Namespace(**{**vars(args), "commit": False, "push": False})
         return commit.files_written_by(site.root, lambda: _build(again, io.StringIO()))
@@ -373,7 +374,7 @@ def _github_output(paths: Sequence[str], sha: str | None) -> None:
 
 
 def _import(args: argparse.Namespace, out: TextIO) -> int:
-    """Import the gantt charts of one page: see importer.py."""
+    """Import the gantt charts of one page: see importer/"""
     from pages_roadmap.files import write_atomic
     from pages_roadmap.findings import REPORTERS, has_errors, sort_key
     from pages_roadmap.importer import pages as importer

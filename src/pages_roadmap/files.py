@@ -5,7 +5,17 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+
+
+@dataclass
+class Change:
+    """A file's text as read and as a command would write it."""
+
+    path: Path
+    old: str
+    new: str
 
 
 def write_atomic(path: Path, text: str) -> bool:

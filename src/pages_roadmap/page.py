@@ -31,7 +31,7 @@ END_RE = re.compile(
     r"(?:\s+sum:(?P<sum>[0-9a-f]+))?\s*-->\s*$",
     re.DOTALL,
 )
-# Every pages-roadmap marker but the stamps' (stamps.py finds those itself, anywhere in a line).
+# Every pages-roadmap marker but the stamps' (stamps/find.py finds those anywhere in a line).
 ANY_MARKER_RE = re.compile(r"^<!--\s*/?pages-roadmap:(?!stamp(?![\w-]))")
 
 
@@ -41,7 +41,6 @@ class FrontMatter:
     start: int  # offset of the YAML text in the page
     end: int  # offset just after the YAML text (start of the closing fence)
     line: int  # 1-based line of the first YAML line
-    close_end: int  # offset just after the closing fence line (body starts here)
 
 
 @dataclass(frozen=True)
@@ -77,7 +76,7 @@ def split(text: str) -> PageText:
         close = _FM_CLOSE.search(text, opening.end())
         if close:
             yaml_text = text[opening.end() : close.start()]
-            fm = FrontMatter(yaml_text, opening.end(), close.start(), 2, close.end())
+            fm = FrontMatter(yaml_text, opening.end(), close.start(), 2)
             body_line = 1 + len(_NEWLINE.findall(text, 0, close.end()))
             return PageText(text, bom, fm, close.end(), body_line, nl)
     return PageText(text, bom, None, start, 1, nl)
@@ -111,8 +110,7 @@ class Region:
     end_line: int  # 1-based line of the end marker
     content_start: int  # offsets of the text between the marker lines
     content_end: int
-    end_marker_start: int  # offsets of the end marker's text (its newline excluded)
-    end_marker_end: int
+    end_marker_end: int  # offset just after the end marker's text (its newline excluded)
     stored_sum: str | None
     newline: str
 
@@ -215,7 +213,6 @@ def find_regions(page: PageText, path: str) -> tuple[list[Region], list[Finding]
                     s_line + 1,
                     lineno,
                     content_start,
-                    starts[line0],
                     starts[line0],
                     marker_end,
                     end["sum"],

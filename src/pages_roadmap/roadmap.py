@@ -257,10 +257,6 @@ class Calendar:
         return day.weekday() in self.weekdays
 
 
-def is_excluded(day: datetime, chart: Chart) -> bool:
-    return Calendar.of(chart).excluded(day)
-
-
 def _stretch(start: datetime, end: datetime, calendar: Calendar) -> datetime:
     """Mermaid's fixTaskDates: each excluded day after the start pushes the end one day on."""
     day = start + timedelta(days=1)
@@ -715,8 +711,6 @@ def _check_spans(c: _Checker) -> None:
                 "check the dates, or move a marker",
                 warn=True,
             )
-    if c.roadmap.chart.excludes:
-        _ = spans  # excluded-day effects are reported by Mermaid conformance tests, not here
 
 
 def _check_text(c: _Checker) -> None:

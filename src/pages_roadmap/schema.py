@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -249,7 +248,3 @@ def _best(err: ValidationError) -> ValidationError:
 
     best = best_match(err.context)
     return best if best is not None else err
-
-
-def schema_files() -> Iterable[str]:
-    return ("roadmap", "page")

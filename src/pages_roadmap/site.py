@@ -29,7 +29,7 @@ JEKYLL_DEFAULT_EXCLUDES = (
     "vendor/gems/",
     "vendor/ruby/",
 )
-SETTINGS_KEYS = {"roadmaps_dir", "schemas", "stamps", "today"}
+SETTINGS_KEYS = {"roadmaps_dir", "schemas", "stamps"}
 
 
 class SiteError(Error):

@@ -54,12 +54,6 @@ def run(root: Path, *args: str, stdin: bytes = b"") -> Result:
         raise GitError(_MISSING, "install git") from None
 
 
-def stderr_text(proc: Result) -> str:
-    """git's message of a failed command, for an error."""
-    text = (proc.stderr or proc.stdout).decode("utf-8", "replace").strip()
-    return text or f"exit status {proc.returncode}"
-
-
 class Stream:
     """A running git command's stdout; `returncode` is set once the `stream` block is left."""
 

@@ -28,7 +28,7 @@ from pages_roadmap.page import end_marker, line_starts, split, with_newline
 from pages_roadmap.yamlload import LoadError, decode
 
 if TYPE_CHECKING:
-    from pages_roadmap.build import Change
+    from pages_roadmap.files import Change
     from pages_roadmap.site import Site
 
 
@@ -268,7 +268,7 @@ def _import_fence(
 
 
 def _spliced(page_path: Path, text: str, edits: Iterable[tuple[Fence, str]]) -> Change:
-    from pages_roadmap.build import Change
+    from pages_roadmap.files import Change
 
     out: list[str] = []
     pos = 0

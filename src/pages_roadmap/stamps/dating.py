@@ -1,6 +1,6 @@
 """Which date each page gets when its record no longer matches: 'now' or git history.
 
-`build` asks only about pages whose record checksum (see stamps.py) is missing or stale, all at
+`build` asks only about pages whose record checksum (stamps/render.py) is missing or stale, all at
 once, so history is read in one pass (history.last_changed) or not at all. The rules:
 
 * `--staged` (pre-commit): a page that is staged, or embeds a staged roadmap, gets `now`; the
