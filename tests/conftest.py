@@ -26,8 +26,13 @@ class Run:
     out: str
     err: str
 
-    def json(self) -> list[dict[str, object]]:
+    def document(self) -> dict[str, object]:
+        """The whole --format json document."""
         return json.loads(self.out)  # type: ignore[no-any-return]
+
+    def json(self) -> list[dict[str, object]]:
+        """The findings of a --format json document."""
+        return self.document()["findings"]  # type: ignore[return-value]
 
 
 def run_cli(*argv: str) -> Run:

@@ -50,7 +50,10 @@ gantt
 def test_build_fills_block_and_is_idempotent(tmp_path: Path) -> None:
     root = site(tmp_path, {"p.md": "# Title\n\n" + EMPTY + "\nAfter.\n"})
     result = build(root)
-    assert (result.code, result.out) == (0, "updated p.md\n")
+    assert (result.code, result.out) == (
+        0,
+        "updated p.md\n1 chart updated in 1 page; 0 pages up to date\n",
+    )
     text = (root / "p.md").read_text()
     from pages_roadmap.page import checksum
 
@@ -58,7 +61,7 @@ def test_build_fills_block_and_is_idempotent(tmp_path: Path) -> None:
     assert text == "# Title\n\n" + EXPECTED_BLOCK.format(sum=checksum(content)) + "\nAfter.\n"
     before = snapshot(root)
     again = build(root)
-    assert (again.code, again.out) == (0, "")
+    assert (again.code, again.out) == (0, "nothing to update; 1 page up to date\n")
     assert snapshot(root) == before
 
 
@@ -86,7 +89,7 @@ def test_check_mode_writes_nothing_and_names_the_fix(tmp_path: Path) -> None:
     assert result.out == (
         "p.md:2:1: B106 page is out of date\n"
         "    hint: run 'pages-roadmap build' to update it\n"
-        "1 error(s), 0 warning(s)\n"
+        "1 page out of date; 1 page up to date: 1 error, 0 warnings\n"
     )
     assert snapshot(root) == before
     build(root)
@@ -194,7 +197,7 @@ def test_symlinked_roadmap_leading_outside_is_refused(tmp_path: Path) -> None:
 def test_markers_in_code_are_text(tmp_path: Path, page: str) -> None:
     root = site(tmp_path, {"p.md": page})
     result = build(root)
-    assert (result.code, result.out) == (0, "")
+    assert (result.code, result.out) == (0, "nothing to update; 1 page up to date\n")
     assert (root / "p.md").read_text() == page
 
 
@@ -250,5 +253,8 @@ def test_front_matter_skip_leaves_the_page_alone(tmp_path: Path) -> None:
     kept = "---\ntitle: T\n---\n" + EMPTY
     root = site(tmp_path, {"skipped.md": skipped, "kept.md": kept})
     result = run_cli("build", "--root", str(root), *TODAY, "--no-stamps")
-    assert (result.code, result.out) == (0, "updated kept.md\n")
+    assert (result.code, result.out) == (
+        0,
+        "updated kept.md\n1 chart updated in 1 page; 1 page up to date\n",
+    )
     assert (root / "skipped.md").read_text() == skipped

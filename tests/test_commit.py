@@ -179,6 +179,7 @@ def test_changed_data_makes_exactly_one_commit_with_the_trailer(
     sha = clone.head()
     assert result.out == (
         f"updated plan.md\nchanged files:\n  plan.md\ncommit-sha: {sha}\npushed to origin/main\n"
+        "1 chart and 1 stamp updated in 1 page; 0 pages up to date\n"
     )
     assert clone.run("rev-parse", "HEAD~1").strip() == data_commit
     assert clone.run("show", "--name-only", "--format=", "HEAD").split() == ["plan.md"]
@@ -486,7 +487,7 @@ def test_two_clones_racing_both_land(remote: Remote, tmp_path: Path) -> None:
     assert build(first, "--commit", "--push").code == 0
     result = build(second, "--commit", "--push")
     assert result.code == 0, result.err
-    assert result.out.endswith("pushed to origin/main (after 2 attempts)\n")
+    assert "\npushed to origin/main (after 2 attempts)\n" in result.out
     assert remote.head() == second.head()
     page = remote.show("plan.md")
     assert "Design A" in page and "Migrate B" in page
@@ -602,7 +603,10 @@ def test_a_nightly_run_without_a_state_change_commits_nothing(
     remote: Remote, tmp_path: Path, today: str
 ) -> None:
     clone, result = nightly(remote, tmp_path, today)
-    assert (result.code, result.out) == (0, "changed files: none (nothing to commit)\n")
+    assert (result.code, result.out) == (
+        0,
+        "changed files: none (nothing to commit)\nnothing to update; 1 page up to date\n",
+    )
     assert clone.head() == remote.head()
 
 

@@ -32,7 +32,7 @@ def test_golden(tmp_path: Path, case: str) -> None:
     assert result.out == (folder / "output.txt").read_text()
     # Idempotent: a second run changes nothing and reports only what still stands.
     again = run_cli(*args)
-    still = "" if result.code == 0 else result.out
+    still = "nothing to update; 1 page up to date\n" if result.code == 0 else result.out
     assert (again.code, again.out, (tmp_path / "page.md").read_bytes()) == (
         result.code,
         still,

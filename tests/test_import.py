@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -379,8 +378,9 @@ def test_seed_page_import_then_build_check_then_check(tmp_path: Path) -> None:
     site_with(tmp_path, "os2borgerpc/roadmap.md", original)
     result = do_import(tmp_path, "os2borgerpc/roadmap.md", "--id", "os2borgerpc")
     assert result.code == 0, result.out
-    assert result.out.startswith(
+    assert result.out.endswith(
         "wrote _roadmaps/os2borgerpc.yml\nupdated os2borgerpc/roadmap.md\n"
+        "1 chart imported from os2borgerpc/roadmap.md: 0 errors, 7 warnings\n"
     )
     assert [line.split(" warning:")[0] for line in result.out.splitlines() if ": I2" in line] == [
         "os2borgerpc/roadmap.md:20:18: I201",
@@ -496,7 +496,7 @@ def test_no_chart_is_an_error(tmp_path: Path) -> None:
     site_with(tmp_path, "p.md", "# Nothing\n\n> ```mermaid\n> " + H.replace("\n", "\n> ") + "\n")
     result = do_import(tmp_path, "p.md", "--format", "json")
     assert result.code == 1
-    assert [(f["code"], f["line"]) for f in json.loads(result.out)] == [("I101", 1), ("I218", 3)]
+    assert [(f["code"], f["line"]) for f in result.json()] == [("I101", 1), ("I218", 3)]
 
 
 def test_unclosed_fence(tmp_path: Path) -> None:

@@ -75,12 +75,16 @@ def dated(r: Repo, name: str = "p.md") -> str:
     return key_line(r, name).split(": ", 1)[1].split(" #")[0]
 
 
+QUIET = "nothing to update; 1 page up to date\n"  # a build that finds nothing to do
+UPDATED_P = "updated p.md\n1 stamp updated in 1 page; 0 pages up to date\n"
+
+
 def codes(result: Run) -> list[str]:
     return [f["code"] for f in run_json(result)]
 
 
 def run_json(result: Run) -> list[dict[str, object]]:
-    return result.json() if result.out.startswith("[") else []
+    return result.json() if result.out.startswith("{") else []
 
 
 # --- the date of a page -------------------------------------------------------------------------
@@ -90,7 +94,7 @@ def test_last_commit_in_the_site_time_zone(repo: Repo) -> None:
     # 23:30 UTC on 27 November is already 28 November in Copenhagen.
     repo.commit({"p.md": PAGE}, "add page", "2026-11-27T23:30:00+00:00")
     result = build_cli(repo)
-    assert (result.code, result.out) == (0, "updated p.md\n")
+    assert (result.code, result.out) == (0, UPDATED_P)
     assert stamp_line(repo) == "Opdateret " + STAMP.format("28. november 2026")
     assert dated(repo) == "2026-11-28 00:30:00 +0100"
 
@@ -170,7 +174,10 @@ def test_a_roadmap_change_bumps_the_pages_embedding_it(repo: Repo) -> None:
     )
     repo.commit({"_roadmaps/plan.yml": ROADMAP.replace("Work", "Labour")}, "rename task", D2)
     result = build_cli(repo)
-    assert (result.code, result.out) == (0, "updated r.md\n")
+    assert (result.code, result.out) == (
+        0,
+        "updated r.md\n1 chart and 1 stamp updated in 1 page; 1 page up to date\n",
+    )
     assert dated(repo, "r.md") == "2025-04-01 12:00:00 +0200"
     assert "Labour" in (repo.path / "r.md").read_text()
     assert dated(repo, "p.md") == "2025-03-01 11:00:00 +0100"
@@ -197,10 +204,10 @@ def test_build_twice_is_build_once_and_a_human_commit_of_the_output_is_stable(
     repo.commit({"p.md": PAGE}, "add", D1)
     assert build_cli(repo).code == 0
     once = snapshot(repo.path)
-    assert (build_cli(repo).out, snapshot(repo.path)) == ("", once)
+    assert (build_cli(repo).out, snapshot(repo.path)) == (QUIET, once)
     # Someone commits the tool's output by hand (no trailer): the record still matches.
     repo.commit({"p.md": (repo.path / "p.md").read_text()}, "stamps", D3)
-    assert build_cli(repo).out == ""
+    assert build_cli(repo).out == QUIET
     assert build_cli(repo, "--check").code == 0
     assert dated(repo) == "2025-03-01 11:00:00 +0100"
 
@@ -236,7 +243,7 @@ def test_shallow_clone_refuses_to_stamp_but_builds_charts(repo: Repo, tmp_path: 
     # Allowed: stamped, but without a record checksum, so a full clone computes it again.
     assert build_cli(clone, "--allow-shallow").code == 0
     assert key_line(clone, "r.md").endswith("+0200")
-    assert build_cli(clone, "--allow-shallow").out == ""
+    assert build_cli(clone, "--allow-shallow").out == "nothing to update; 2 pages up to date\n"
 
 
 def test_shallow_clone_of_a_stamped_site_needs_no_history(repo: Repo, tmp_path: Path) -> None:
@@ -245,7 +252,7 @@ def test_shallow_clone_of_a_stamped_site_needs_no_history(repo: Repo, tmp_path: 
     repo.commit({"r.md": (repo.path / "r.md").read_text()}, TOOL, D2)
     clone = repo.clone(tmp_path / "shallow", depth=1)
     result = build_cli(clone, "--check")
-    assert (result.code, result.out) == (0, "")
+    assert (result.code, result.out) == (0, "0 pages out of date; 1 page up to date\n")
 
 
 # --- pre-commit mode ---------------------------------------------------------------------------
@@ -280,7 +287,7 @@ def test_staged_page_gets_now_and_keeps_it(repo: Repo) -> None:
     assert staged_build(repo).changes == []
     # The commit lands later; history-based runs keep the date the hook wrote.
     repo.commit({}, "edit", "2026-11-28T08:40:00+00:00")
-    assert build_cli(repo).out == ""
+    assert build_cli(repo).out == "nothing to update; 2 pages up to date\n"
     assert dated(repo, "r.md") == "2025-03-01 11:00:00 +0100"
 
 
@@ -309,7 +316,10 @@ def test_staged_page_whose_only_change_is_the_tools_own_output(repo: Repo) -> No
 def test_roadmap_file_as_a_path_builds_the_pages_embedding_it(repo: Repo) -> None:
     repo.commit({"_roadmaps/plan.yml": ROADMAP, "r.md": EMBED, "p.md": PAGE}, "add", D1)
     result = build_cli(repo, str(repo.path / "_roadmaps" / "plan.yml"))
-    assert (result.code, result.out) == (0, "updated r.md\n")
+    assert (result.code, result.out) == (
+        0,
+        "updated r.md\n1 chart and 1 stamp updated in 1 page; 0 pages up to date\n",
+    )
 
 
 # --- the seed page -----------------------------------------------------------------------------
@@ -354,9 +364,9 @@ def test_staged_flag_through_the_command_line(repo: Repo, monkeypatch: pytest.Mo
     repo.commit({"p.md": PAGE}, "add", D1)
     repo.stage({"p.md": PAGE.replace("Line 1 ", "Line one ")})
     result = build_cli(repo, "--staged")
-    assert (result.code, result.out) == (0, "updated p.md\n")
+    assert (result.code, result.out) == (0, UPDATED_P)
     assert dated(repo) == "2026-11-28 09:15:00 +0100"
     repo.stage({"p.md": (repo.path / "p.md").read_text()})
-    assert build_cli(repo, "--staged").out == ""
+    assert build_cli(repo, "--staged").out == QUIET
     # A run without --staged keeps the date too: the record matches the page.
-    assert build_cli(repo).out == ""
+    assert build_cli(repo).out == QUIET

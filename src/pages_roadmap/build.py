@@ -35,6 +35,11 @@ __all__ = ["BuildResult", "Change", "Roadmaps", "StampRun", "build_page", "run"]
 class BuildResult:
     changes: list[Change] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    pages: int = 0  # pages the run looked at
+    charts: int = 0  # managed blocks whose chart changed
+    stamped: int = 0  # pages whose "last updated" date or stamps changed
+    blocked: int = 0  # pages left as they were because of an error
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (page, what happened), for -v
 
 
 def build_page(
@@ -145,15 +150,18 @@ def run(
     stamper = Stamper.for_run(site, roadmaps, stamps)
     if stamper is not None:
         result.findings += _site_language(site)
-    texts: list[tuple[Path, str, str | None]] = []
+    # (file, text as read, text with its charts, final text or None while it waits for a date)
+    texts: list[tuple[Path, str, str, str | None]] = []
     for file in _pages(site, files):
         rel = site.rel(file)
+        result.pages += 1
         try:
             raw = file.read_bytes()
         except OSError as exc:
             result.findings.append(error(rel, 1, 1, "F101", f"cannot read: {exc.strerror}"))
             continue
         if b"pages-roadmap:" not in raw and not (stamper and _may_stamp(raw, stamper.settings)):
+            result.notes.append((rel, "nothing to build (no managed chart or stamp)"))
             continue
         try:
             text = decode(raw, rel)
@@ -161,24 +169,56 @@ def run(
             result.findings.append(exc.finding)
             continue
         if b"skip" in raw and _skipped(text):
+            result.notes.append((rel, "skipped (front matter pages_roadmap: skip: true)"))
             continue
         new, findings = build_page(text, rel, roadmaps, today, force=force)
-        result.findings += findings
         if stamper is not None and not any(f.is_error for f in findings):
             stamped, problems = stamper.stamp(len(texts), file, text, new, rel)
-            result.findings += problems
-            texts.append((file, text, stamped))
+            findings += problems
+            texts.append((file, text, new, stamped))
         else:
-            texts.append((file, text, new))
+            texts.append((file, text, new, new))
+        result.findings += findings
+        if any(f.is_error for f in findings):
+            result.blocked += 1
+            result.notes.append((rel, "left as it is: it has errors"))
+            texts.pop()
     later: dict[int, str] = {}
     if stamper is not None and stamper.waiting:
         later, problems = stamper.finish()
         result.findings += problems
-    for index, (path, old, done) in enumerate(texts):
-        final = later.get(index, done)
-        if final is not None and final != old:
-            result.changes.append(Change(path, old, final))
+    for index, (path, old, charted, done) in enumerate(texts):
+        _count(result, site.rel(path), Change(path, old, later.get(index, done) or old), charted)
     return result
+
+
+def _count(result: BuildResult, rel: str, change: Change, charted: str) -> None:
+    """Record one page's outcome: its change (if any), what changed, and a -v note."""
+    if change.new == change.old:
+        result.notes.append((rel, "up to date"))
+        return
+    result.changes.append(change)
+    charts = _changed_charts(change.old, charted)
+    result.charts += charts
+    result.stamped += change.new != charted
+    parts = [f"{charts} chart" + ("" if charts == 1 else "s")] if charts else []
+    if change.new != charted:
+        parts.append("its stamps")
+    result.notes.append((rel, "updated: " + " and ".join(parts)))
+
+
+def _changed_charts(old: str, new: str) -> int:
+    """How many managed blocks differ between two texts of a page (in order)."""
+    if old == new:
+        return 0
+    before, _ = find_regions(split(old), "")
+    after, _ = find_regions(split(new), "")
+    if len(before) != len(after):
+        return max(len(before), len(after))
+    return sum(
+        old[a.content_start : a.content_end] != new[b.content_start : b.content_end]
+        for a, b in zip(before, after, strict=True)
+    )
 
 
 def _site_language(site: Site) -> list[Finding]:

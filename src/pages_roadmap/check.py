@@ -49,15 +49,22 @@ PARALLEL_FROM = 400  # files; below this, starting worker processes costs more t
 
 def run(site: Site, files: list[Path] | None = None) -> list[Finding]:
     """All findings for the given files, or for the whole site."""
-    findings = list(site.findings)
-    roadmap_dir = site.roadmaps_path.resolve()
+    roadmaps, pages = scope(site, files)
+    return run_files(site, roadmaps, pages)
+
+
+def scope(site: Site, files: list[Path] | None) -> tuple[list[Path], list[Path]]:
+    """The roadmap files and pages a run checks: the given files, or the whole site."""
     if files is None:
-        roadmaps, pages = site.roadmap_files(), site.pages()
-    else:
-        roadmaps = [
-            f for f in files if f.resolve().parent == roadmap_dir and f.suffix in (".yml", ".yaml")
-        ]
-        pages = [f for f in files if f not in roadmaps and f.suffix in (".md", ".markdown")]
+        return site.roadmap_files(), site.pages()
+    roadmaps = [f for f in files if site.is_roadmap_file(f)]
+    pages = [f for f in files if f not in roadmaps and f.suffix in (".md", ".markdown")]
+    return roadmaps, pages
+
+
+def run_files(site: Site, roadmaps: list[Path], pages: list[Path]) -> list[Finding]:
+    """All findings of these roadmap files and pages, and the site's own."""
+    findings = list(site.findings)
     jobs = [(True, f) for f in roadmaps] + [(False, f) for f in pages]
     workers = _workers(len(jobs))
     if workers < 2:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -47,8 +48,17 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--root", type=Path, help="the site's folder (default: the git top level)")
+    output = argparse.ArgumentParser(add_help=False)
+    talk = output.add_mutually_exclusive_group()
+    talk.add_argument("-q", "--quiet", action="store_true", help="no closing summary line")
+    talk.add_argument("-v", "--verbose", action="store_true", help="say what happened to each file")
+    common = argparse.ArgumentParser(add_help=False, parents=[output])
+    common.add_argument(
+        "--root",
+        type=Path,
+        help="the site's folder (default: the nearest folder with _config.yml, up to the git "
+        "top level)",
+    )
     common.add_argument(
         "paths",
         nargs="*",
@@ -117,9 +127,13 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     imp = sub.add_parser(
-        "import", help="turn the hand-written gantt charts of a page into roadmap data"
+        "import",
+        parents=[output],
+        help="turn the hand-written gantt charts of a page into roadmap data",
     )
-    imp.add_argument("--root", type=Path, help="the site's folder (default: the git top level)")
+    imp.add_argument(
+        "--root", type=Path, help="the site's folder (default: as for check and build)"
+    )
     imp.add_argument("page", type=Path, metavar="PAGE")
     imp.add_argument(
         "--id",
@@ -173,33 +187,98 @@ def main(
 
 
 def _site(args: argparse.Namespace) -> Site:
+    """The site, and `args.paths` made the files to process (None: the whole site)."""
     from pages_roadmap.site import find_root, load_site
 
-    root = args.root if args.root else find_root(Path.cwd())
-    site = load_site(root)
-    for path in getattr(args, "paths", None) or [getattr(args, "page", None)]:
-        if path is not None and not path.exists():
+    named = [p for p in [*(getattr(args, "paths", None) or []), getattr(args, "page", None)] if p]
+    for path in named:
+        if not path.exists():
             raise UsageError(f"{path}: no such file")
+    if args.root:
+        root = args.root
+    else:
+        starts = [p.resolve() if p.is_dir() else p.resolve().parent for p in named]
+        root = find_root(Path(os.path.commonpath(starts)) if starts else Path.cwd())
+    site = load_site(root)
+    args.skipped = []  # (path, why): named files the run leaves alone, said with -v
     if getattr(args, "paths", None):
-        args.paths = _expand(site, args.paths)
+        args.paths = _expand(site, args.paths, args.skipped)
     elif hasattr(args, "paths"):
-        args.paths = None  # the whole site
+        args.paths = None
     return site
 
 
-def _expand(site: Site, paths: Sequence[Path]) -> list[Path]:
-    """The files named, with each folder standing for the site's pages and roadmaps in it."""
+def _expand(site: Site, paths: Sequence[Path], skipped: list[tuple[Path, str]]) -> list[Path]:
+    """The files named that the site publishes, each folder standing for its pages and roadmaps.
+
+    A Markdown file Jekyll leaves out (`exclude:`, `_folders`, dot files) is skipped, as ruff's
+    --force-exclude does for pre-commit; any other file that is neither a page nor a roadmap is
+    skipped with a note.
+    """
     files: list[Path] = []
     everything: list[Path] | None = None
     for path in paths:
-        if not path.is_dir():
+        if path.is_dir():
+            if everything is None:
+                everything = site.roadmap_files() + site.pages()
+            folder = path.resolve()
+            files += [f for f in everything if f.resolve().is_relative_to(folder)]
+        elif site.is_roadmap_file(path) or site.is_page(path):
             files.append(path)
-            continue
-        if everything is None:
-            everything = site.roadmap_files() + site.pages()
-        folder = path.resolve()
-        files += [f for f in everything if f.resolve().is_relative_to(folder)]
+        elif path.name.endswith((".md", ".markdown")):
+            skipped.append((path, "not published by Jekyll (exclude:, or Jekyll's own rules)"))
+        else:
+            skipped.append((path, "neither a page nor a roadmap file of this site"))
     return list(dict.fromkeys(files))
+
+
+def _display(site: Site, findings: Sequence[Finding]) -> list[Finding]:
+    """Findings with paths a user can open: relative to the working directory.
+
+    When the site lies inside the working directory (a workflow at the repository top running
+    `--root docs`), or the working directory inside the site, paths are relative to the
+    working directory, so GitHub annotations land on the pull request's files; a site elsewhere
+    keeps site-relative paths.
+    """
+    from dataclasses import replace
+
+    prefix = _display_base(site)
+    if prefix is None:
+        return list(findings)
+    return [replace(f, path=os.path.relpath(site.root / f.path, prefix)) for f in findings]
+
+
+def _display_base(site: Site) -> Path | None:
+    cwd, root = Path.cwd().resolve(), site.root.resolve()
+    if cwd == root or not (root.is_relative_to(cwd) or cwd.is_relative_to(root)):
+        return None
+    return cwd
+
+
+def _shown(site: Site, path: Path) -> str:
+    """A file's path as findings show it."""
+    base = _display_base(site)
+    return os.path.relpath(path.resolve(), base) if base else site.rel(path)
+
+
+def _skip_notes(args: argparse.Namespace, site: Site) -> list[Finding]:
+    """A note for each named file that is not a page or roadmap (silence would hide a typo)."""
+    from pages_roadmap.findings import note
+
+    return [
+        note(site.rel(path), 1, 1, "F102", f"not checked: {why}", "")
+        for path, why in args.skipped
+        if not path.name.endswith((".md", ".markdown"))
+    ]
+
+
+def _talk(
+    args: argparse.Namespace, site: Site, out: TextIO, lines: Sequence[tuple[str, str]]
+) -> None:
+    """With -v (text output): one line per file and what happened to it."""
+    if args.verbose and args.format == "text":
+        for path, what in [*((_shown(site, p), w) for p, w in args.skipped), *lines]:
+            out.write(f"{path}: {what}\n")
 
 
 def _append(target: Path, text: str) -> None:
@@ -213,14 +292,33 @@ def _append(target: Path, text: str) -> None:
 
 def _check(args: argparse.Namespace, out: TextIO) -> int:
     from pages_roadmap import check
-    from pages_roadmap.findings import REPORTERS, has_errors, render_summary, sort_key
+    from pages_roadmap.findings import (
+        REPORTERS,
+        Report,
+        counts,
+        has_errors,
+        render_summary,
+        sort_key,
+    )
 
     site = _site(args)
-    findings = sorted(check.run(site, args.paths), key=sort_key)
-    out.write(REPORTERS[args.format](findings))
+    roadmaps, pages = check.scope(site, args.paths)
+    found = check.run_files(site, roadmaps, pages) + _skip_notes(args, site)
+    findings = sorted(_display(site, found), key=sort_key)
+    _talk(args, site, out, [(_shown(site, f), "checked") for f in [*roadmaps, *pages]])
+    line = (
+        f"checked {_n(len(roadmaps), 'roadmap')} and {_n(len(pages), 'page')}: {counts(findings)}"
+    )
+    results = {"checked": {"roadmaps": len(roadmaps), "pages": len(pages)}}
+    report = Report("check", findings, "" if args.quiet else line, results)
+    out.write(REPORTERS[args.format](report))
     if args.summary:
         _append(args.summary, "## pages-roadmap check\n\n" + render_summary(findings))
     return EXIT_FINDINGS if has_errors(findings, strict=args.strict) else EXIT_OK
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def today_in(timezone: str) -> date:
@@ -240,34 +338,69 @@ def now_in(timezone: str) -> datetime:
 
 def _build(args: argparse.Namespace, out: TextIO) -> int:
     from pages_roadmap.files import write_atomic
-    from pages_roadmap.findings import REPORTERS, has_errors, sort_key
+    from pages_roadmap.findings import has_errors, sort_key
 
     site = _site(args)
     if args.commit or args.push:
         _preflight(args, site)
     result = _run_build(args, site)
     stale = [_out_of_date(site.rel(c.path), c.old, c.new) for c in result.changes]
-    findings = sorted(site.findings + result.findings + (stale if args.check else []), key=sort_key)
-    if findings or args.format == "json":  # json output is always a document
-        out.write(REPORTERS[args.format](findings))
+    found = site.findings + result.findings + (stale if args.check else [])
+    findings = sorted(_display(site, found + _skip_notes(args, site)), key=sort_key)
     failed = has_errors(findings)
     if args.summary:
         _chart_summary(args.summary, site, result.changes)
-    if args.diff:
-        for change in result.changes:
-            _print_diff(out, site.rel(change.path), change.old, change.new)
-        return EXIT_FINDINGS if failed or result.changes else EXIT_OK
-    if args.check:
-        return EXIT_FINDINGS if failed else EXIT_OK
-    written = []
-    for change in result.changes:
-        if write_atomic(change.path, change.new):
-            written.append(change.path)
-            if args.format == "text":  # json and github output stay machine-readable
-                out.write(f"updated {site.rel(change.path)}\n")
+    _talk(args, site, out, [(_shown(site, site.root / rel), what) for rel, what in result.notes])
+    if args.diff or args.check:
+        if args.diff:
+            for change in result.changes:
+                _print_diff(out, site.rel(change.path), change.old, change.new)
+        line = f"{_n(len(result.changes), 'page')} out of date; {_up_to_date(result)}"
+        _report(args, out, findings, line, {"out_of_date": _paths(site, result.changes)})
+        stale_fails = args.diff and bool(result.changes)
+        return EXIT_FINDINGS if failed or stale_fails else EXIT_OK
+    written = [c for c in result.changes if write_atomic(c.path, c.new)]
+    lines = [f"updated {path}" for path in _paths(site, written)]
+    results: dict[str, object] = {"written": _paths(site, written)}
     if args.commit:
-        return _commit(args, site, written, out, failed=failed)
+        results["commit"], done = _commit(args, site, [c.path for c in written])
+        lines += done
+    _report(args, out, findings, _build_line(result, written), results, lines)
     return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _report(
+    args: argparse.Namespace,
+    out: TextIO,
+    findings: Sequence[Finding],
+    line: str,
+    results: Mapping[str, object],
+    lines: Sequence[str] = (),
+) -> None:
+    """Findings, what was done (text output) and the closing line, or one json document."""
+    from pages_roadmap.findings import REPORTERS, Report, counts
+
+    summary = "" if args.quiet else f"{line}: {counts(findings)}" if findings else line
+    report = Report(args.command, findings, summary, results, lines)
+    out.write(REPORTERS[args.format](report))
+
+
+def _paths(site: Site, changes: Sequence[Change]) -> list[str]:
+    return [_shown(site, c.path) for c in changes]
+
+
+def _up_to_date(result: BuildResult) -> str:
+    text = f"{_n(result.pages - len(result.changes) - result.blocked, 'page')} up to date"
+    return text + (f"; {_n(result.blocked, 'page')} left as it was" if result.blocked else "")
+
+
+def _build_line(result: BuildResult, written: Sequence[Change]) -> str:
+    """`2 charts and 5 stamps updated in 6 pages; 35 pages up to date`."""
+    if not written:
+        return f"nothing to update; {_up_to_date(result)}"
+    what = [_n(result.charts, "chart")] if result.charts else []
+    what += [_n(result.stamped, "stamp")] if result.stamped or not what else []
+    return f"{' and '.join(what)} updated in {_n(len(written), 'page')}; {_up_to_date(result)}"
 
 
 def _run_build(args: argparse.Namespace, site: Site) -> BuildResult:
@@ -322,8 +455,8 @@ def _preflight(args: argparse.Namespace, site: Site) -> None:
 
 
 def _commit(
-    args: argparse.Namespace, site: Site, written: list[Path], out: TextIO, *, failed: bool
-) -> int:
+    args: argparse.Namespace, site: Site, written: list[Path]
+) -> tuple[dict[str, object], list[str]]:
     """Commit (and push) exactly the files this run wrote: see git/commit.py."""
     import io
 
@@ -348,15 +481,15 @@ def _commit(
         inputs=[site.roadmaps_path],
     )
     if result.sha is None:
-        out.write("changed files: none (nothing to commit)\n")
+        lines = ["changed files: none (nothing to commit)"]
     else:
-        out.write("changed files:\n" + "".join(f"  {p}\n" for p in result.paths))
-        out.write(f"commit-sha: {result.sha}\n")
+        lines = ["changed files:", *(f"  {p}" for p in result.paths), f"commit-sha: {result.sha}"]
     if result.upstream and result.sha:
         tries = f" (after {result.attempts} attempts)" if result.attempts > 1 else ""
-        out.write(f"pushed to {result.upstream}{tries}\n")
+        lines.append(f"pushed to {result.upstream}{tries}")
     _github_output(result.paths, result.sha)
-    return EXIT_FINDINGS if failed else EXIT_OK
+    pushed = result.upstream if result.sha else None
+    return {"sha": result.sha, "paths": list(result.paths), "pushed_to": pushed}, lines
 
 
 def _github_output(paths: Sequence[str], sha: str | None) -> None:
@@ -376,7 +509,7 @@ def _github_output(paths: Sequence[str], sha: str | None) -> None:
 def _import(args: argparse.Namespace, out: TextIO) -> int:
     """Import the gantt charts of one page: see importer/"""
     from pages_roadmap.files import write_atomic
-    from pages_roadmap.findings import REPORTERS, has_errors, sort_key
+    from pages_roadmap.findings import has_errors, sort_key
     from pages_roadmap.importer import pages as importer
     from pages_roadmap.roadmap import ROADMAP_ID
 
@@ -388,8 +521,10 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
     site = _site(args)
     today = args.today or today_in(site.timezone)
     result = importer.run(site, args.page, args.roadmap_id, force=args.force, today=today)
-    findings = sorted(site.findings + result.findings, key=sort_key)
+    findings = sorted(_display(site, site.findings + result.findings), key=sort_key)
     failed = has_errors(findings)
+    written: list[str] = []
+    lines: list[str] = []
     if args.dry_run:
         for data in result.files:
             out.write(f"# --- {site.rel(data.path)} (not written: --dry-run)\n{data.text}")
@@ -400,10 +535,17 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
         for data in result.files:
             data.path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(data.path, data.text)
-            if args.format == "text":
-                out.write(f"wrote {site.rel(data.path)}\n")
-        if write_atomic(result.page.path, result.page.new) and args.format == "text":
-            out.write(f"updated {site.rel(result.page.path)}\n")
-    if findings or args.format == "json":
-        out.write(REPORTERS[args.format](findings))
+            written.append(_shown(site, data.path))
+            lines.append(f"wrote {written[-1]}")
+        if write_atomic(result.page.path, result.page.new):
+            written.append(_shown(site, result.page.path))
+            lines.append(f"updated {written[-1]}")
+    charts = _n(len(result.files), "chart")
+    if failed or result.page is None:
+        line = f"nothing imported from {_shown(site, args.page)}"
+    elif args.dry_run:
+        line = f"{charts} would be imported from {_shown(site, args.page)} (--dry-run)"
+    else:
+        line = f"{charts} imported from {_shown(site, args.page)}"
+    _report(args, out, findings, line, {"written": written}, lines)
     return EXIT_FINDINGS if failed else EXIT_OK

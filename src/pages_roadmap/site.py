@@ -102,14 +102,18 @@ class Site:
             return []
         return sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file())
 
-    def pages(self) -> list[Path]:
-        """Every Markdown file Jekyll would read, honouring `exclude:` and `include:`."""
+    def _rules(self) -> tuple[list[str], list[str], set[str]]:
         excludes = [*JEKYLL_DEFAULT_EXCLUDES, *_strings(self.config.get("exclude"))]
         includes = _strings(self.config.get("include"))
         collections = self.config.get("collections")
         keep_underscore = {"_posts", "_drafts"} | {
             f"_{name}" for name in (collections if isinstance(collections, (dict, list)) else [])
         }
+        return excludes, includes, keep_underscore
+
+    def pages(self) -> list[Path]:
+        """Every Markdown file Jekyll would read, honouring `exclude:` and `include:`."""
+        excludes, includes, keep_underscore = self._rules()
         found: list[Path] = []
         for dirpath, dirnames, filenames in os.walk(self.root):
             rel_dir = Path(dirpath).relative_to(self.root).as_posix()
@@ -126,6 +130,30 @@ class Site:
                 ):
                     found.append(Path(dirpath) / name)
         return found
+
+    def is_page(self, path: Path) -> bool:
+        """True for a Markdown file that `pages()` lists: the same rules, for one path."""
+        if not path.name.endswith(MARKDOWN_SUFFIXES):
+            return False
+        try:
+            parts = path.resolve().relative_to(self.root.resolve()).parts
+        except ValueError:
+            return False
+        excludes, includes, keep_underscore = self._rules()
+        for i, name in enumerate(parts):
+            rel = "/".join(parts[: i + 1])
+            is_dir = i < len(parts) - 1
+            if is_dir and name in ALWAYS_SKIPPED:
+                return False
+            if not _wanted(rel, name, excludes, includes, keep_underscore):
+                return False
+        return True
+
+    def is_roadmap_file(self, path: Path) -> bool:
+        """True for a .yml/.yaml file directly in the roadmaps folder."""
+        return path.suffix in (".yml", ".yaml") and (
+            path.resolve().parent == self.roadmaps_path.resolve()
+        )
 
 
 def _strings(value: Any) -> list[str]:
@@ -155,12 +183,26 @@ def _wanted(rel: str, name: str, excludes: list[str], includes: list[str], keep:
 
 
 def find_root(start: Path) -> Path:
-    """The site root: the git top level above `start`, else `start` itself."""
+    """The site root, found the way Jekyll users lay out a repository.
+
+    The nearest folder holding `_config.yml`, from `start` up to the git top level (a site in
+    `docs/` is found from `docs/` and from any folder inside it); else the git top level itself
+    (GitHub Pages builds a repository without `_config.yml` too). Outside git, the nearest folder
+    with `_config.yml`, or an error: never a walk of an arbitrary folder.
+    """
     here = start.resolve()
+    if not here.is_dir():
+        here = here.parent
     for folder in (here, *here.parents):
+        if (folder / "_config.yml").is_file():
+            return folder
         if (folder / ".git").exists():
             return folder
-    return here
+    raise SiteError(
+        f"{here} is not inside a Jekyll site: no _config.yml here or above, and no git "
+        "repository",
+        "run it in your site's folder, or name the site with --root",
+    )
 
 
 def load_site(root: Path) -> Site:
