@@ -7,11 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SHARED, run_cli, snapshot, write_tree
+from conftest import REPO, SEED, run_cli, snapshot, write_tree
 
 from pages_roadmap.findings import Finding, Severity, format_github, render_summary
-
-SEED = SHARED / "examples" / "os2borgerpc-roadmap.md"
 
 
 def test_seed_page_day_first_date_is_reported_with_iso_hint(tmp_path: Path) -> None:
