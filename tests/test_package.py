@@ -343,3 +343,15 @@ def test_readme_links_work_on_a_package_index_page() -> None:
     for target in targets:
         if target.startswith(blob):
             assert (REPO / target[len(blob) :]).is_file(), target
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    import yaml
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    setup = readme.split("## Set up", 1)[1].split("\n## ", 1)[0]
+    assert "\nscripts/test.sh " in setup
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "tests.yml").read_text())
+    runs = [s["run"] for job in workflow["jobs"].values() for s in job["steps"] if "run" in s]
+    assert runs == ["scripts/test.sh"]
+    assert (REPO / ".ci" / "run").read_text().splitlines()[-1] == "exec bash scripts/test.sh"
