@@ -15,11 +15,18 @@ done
 if [ "${#missing[@]}" -gt 0 ]; then
   if command -v node >/dev/null && command -v npm >/dev/null && command -v git >/dev/null; then
     : # provided outside Debian's packages (e.g. a preinstalled Node): nothing to do
-  elif [ "$(id -u)" = 0 ]; then
-    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
   else
-    echo "setup: please install: ${missing[*]} (sudo apt-get install ${missing[*]})" >&2
-    exit 2
+    # As root, or through sudo when it needs no password (GitHub's runners); never a prompt.
+    if [ "$(id -u)" = 0 ]; then
+      as_root=(env)
+    elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+      as_root=(sudo -n env)
+    else
+      echo "setup: please install: ${missing[*]} (sudo apt-get install ${missing[*]})" >&2
+      exit 2
+    fi
+    "${as_root[@]}" apt-get update -q
+    "${as_root[@]}" DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
   fi
 fi
 

@@ -15,9 +15,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from pages_roadmap.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
-if not SHARED.is_dir():  # CI lays shared/ beside the clone
-    SHARED = Path(os.environ.get("PAGES_ROADMAP_SHARED", REPO.parent / "shared"))
+# Real pages of a real site (tests/pages/README.md says where they come from).
+PAGES = REPO / "tests" / "pages"
+SEED = PAGES / "os2borgerpc-roadmap.md"
+CORPUS = PAGES / "os2produktmodning"
 
 
 @dataclass

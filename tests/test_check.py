@@ -7,11 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SHARED, run_cli, snapshot, write_tree
+from conftest import REPO, SEED, run_cli, snapshot, write_tree
 
 from pages_roadmap.findings import Finding, Severity, format_github, render_summary
-
-SEED = SHARED / "examples" / "os2borgerpc-roadmap.md"
 
 
 def test_seed_page_day_first_date_is_reported_with_iso_hint(tmp_path: Path) -> None:
@@ -65,10 +63,23 @@ def test_every_property_has_a_description(name: str) -> None:
 
 
 def test_packaged_schemas_are_the_repository_schemas() -> None:
-    from pages_roadmap.schema import builtin_schema_text
+    """schemas/ (where editors and sites point) is the source; the package ships a copy.
 
-    for name in ("roadmap", "page"):
-        assert builtin_schema_text(name) == (REPO / "schemas" / f"{name}.schema.json").read_text()
+    A symlink would not survive the sdist, and a build-time mapping would not reach an editable
+    install, so the copy is committed and this test keeps the two byte-identical.
+    """
+    from pages_roadmap.schema import builtin_schema_text, schema_files
+
+    packaged = REPO / "src" / "pages_roadmap" / "schemas"
+    names = sorted(p.name for p in (REPO / "schemas").iterdir())
+    assert names == sorted(f"{name}.schema.json" for name in schema_files())
+    assert sorted(p.name for p in packaged.iterdir()) == names, "cp schemas/*.json " + str(packaged)
+    for name in schema_files():
+        assert not (packaged / f"{name}.schema.json").is_symlink()
+        source = (REPO / "schemas" / f"{name}.schema.json").read_bytes()
+        copy = (packaged / f"{name}.schema.json").read_bytes()
+        assert copy == source, f"cp schemas/{name}.schema.json {packaged}/"
+        assert builtin_schema_text(name) == source.decode("utf-8")
 
 
 def test_example_roadmaps_validate_against_schema() -> None:

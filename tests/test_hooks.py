@@ -72,7 +72,7 @@ def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
         if not source.is_symlink() and not source.is_file():
             continue  # deleted in the working copy
         target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_symlink():  # src/pages_roadmap/schemas -> ../../schemas
+        if source.is_symlink():
             target.symlink_to(source.readlink())
         else:
             target.write_bytes(source.read_bytes())

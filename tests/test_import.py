@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SHARED, run_cli, snapshot, write_tree
+from conftest import CORPUS, REPO, SEED, run_cli, snapshot, write_tree
 
 from pages_roadmap.importer import builder as chart_builder
 from pages_roadmap.importer import pages as importer
@@ -337,8 +337,6 @@ def test_slug_folds_danish_letters() -> None:
 
 # --- The page side, end to end -------------------------------------------------------------
 
-SEED = SHARED / "examples" / "os2borgerpc-roadmap.md"
-CORPUS = SHARED / "corpus" / "os2produktmodning"
 NO_STAMPS = ("--today", "2026-01-01")
 
 

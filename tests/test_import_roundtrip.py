@@ -1,7 +1,7 @@
 """Importing a chart must not change what Mermaid draws, except where Mermaid misread it.
 
 For every chart of the corpus (tests/charts/*.mmd, the seed page and the real pages of
-shared/corpus), Mermaid 12.3.0 itself compiles the original chart and the chart regenerated from
+tests/pages), Mermaid 12.3.0 itself compiles the original chart and the chart regenerated from
 the imported roadmap (`gantt.render`), all in one batch. The tasks must be identical: names,
 sections, ids the chart gave, start, end, drawn end, milestone/vert/done/active/crit. Where the
 original chart had a silent Mermaid bug, the table INTENDED states the difference the import
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SHARED
+from conftest import CORPUS, SEED
 from mermaid import compile_many
 
 from pages_roadmap import roadmap as rm
@@ -28,8 +28,8 @@ from pages_roadmap.mermaid import render as gantt
 
 CHARTS = sorted((Path(__file__).parent / "charts").glob("*.mmd"))
 PAGES = [
-    SHARED / "examples" / "os2borgerpc-roadmap.md",
-    *sorted((SHARED / "corpus" / "os2produktmodning").glob("*.md")),
+    SEED,
+    *sorted(CORPUS.glob("*.md")),
 ]
 # The Node harness runs in UTC, and Mermaid starts a task whose `after` id is unknown "today".
 TODAY = datetime.now(timezone.utc).date()

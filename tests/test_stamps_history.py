@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import SHARED, Run, run_cli, snapshot
+from conftest import SEED, Run, run_cli, snapshot
 from gitrepo import Repo
 
 from pages_roadmap import build
@@ -328,7 +328,7 @@ GOLDEN = Path(__file__).parent / "stamps" / "seed-after.md"
 
 
 def test_seed_page_is_migrated_with_danish_month_names(repo: Repo) -> None:
-    seed = (SHARED / "examples" / "os2borgerpc-roadmap.md").read_text()
+    seed = SEED.read_text()
     repo.commit({"os2borgerpc/roadmap.md": seed}, "add the page", "2026-11-28T13:03:00+00:00")
     assert build_cli(repo).code == 0
     text = (repo.path / "os2borgerpc" / "roadmap.md").read_text()
