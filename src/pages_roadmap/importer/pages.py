@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -246,8 +246,8 @@ def _import_fence(
             )
         )
         return None, None, findings
-    imported.header.insert(0, f"Imported from {rel} by 'pages-roadmap import'.")
-    text = imported.yaml()
+    origin = f"Imported from {rel} by 'pages-roadmap import'."
+    text = replace(imported, header=(origin, *imported.header)).yaml()
     loaded = roadmap_from_text(text, site.rel(target), chart_id, site)
     findings += loaded.findings
     if loaded.roadmap is None:
