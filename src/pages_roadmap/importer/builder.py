@@ -13,16 +13,17 @@ import re
 import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from pages_roadmap import roadmap as rm
 from pages_roadmap.findings import Finding, sort_key
 from pages_roadmap.importer.fields import DatedChart, DatedTask, read_fields
 from pages_roadmap.importer.notes import ChartError, Collector, Notes
-from pages_roadmap.importer.reader import TICK, WEEKDAYS, Line, ReadChart, read_chart_text, slug
+from pages_roadmap.importer.reader import Line, ReadChart, read_chart_text, slug
 from pages_roadmap.importer.yamlwrite import Comment, emit
 from pages_roadmap.mermaid.dates import iso
+from pages_roadmap.mermaid.grammar import TICK_INTERVAL, WEEKDAYS
 from pages_roadmap.yamlload import JsonPath
 
 
@@ -170,7 +171,7 @@ class _Builder:
                 f"the config's weekday {s.pop('weekday')!r} is not a day name; it is not kept",
                 "",
             )
-        if s.get("tick_interval") and not TICK.match(s["tick_interval"]):
+        if s.get("tick_interval") and not TICK_INTERVAL.match(s["tick_interval"]):
             self.said.warn(
                 (self.chart.first_line, 1),
                 "I201",
@@ -178,20 +179,8 @@ class _Builder:
                 "chart's config; left out (the chart does not change)",
                 "write e.g. 1week or 3month",
             )
-        return rm.Chart(
-            axis_format=s.get("axis_format"),
-            tick_interval=s.get("tick_interval"),
-            excludes=tuple(s.get("excludes", ())),
-            includes=tuple(s.get("includes", ())),
-            weekend=s.get("weekend"),
-            weekday=s.get("weekday"),
-            today_marker=s.get("today_marker", True),
-            inclusive_end_dates=bool(s.get("inclusive_end_dates")),
-            display_mode=s.get("display_mode"),
-            top_axis=bool(s.get("top_axis")),
-            # A hand-written chart's statuses were set by hand: untagged items stay planned.
-            auto_status=False,
-        )
+        # A hand-written chart's statuses were set by hand: untagged items stay planned.
+        return replace(rm.chart_from_data(s), auto_status=False)
 
     @staticmethod
     def _chart_data(chart: rm.Chart) -> dict[str, Any]:
@@ -288,7 +277,8 @@ class _Builder:
             if not task.stretched_end:
                 continue
             span = spans[(i,)]
-            moved = _stretch(span.start, span.end, calendar)
+            # Past Mermaid's limit of excluded days the end stays where the count stopped.
+            moved, _ = rm.stretch(span.start, span.end, calendar)
             if moved != span.end:
                 self.said.warn(
                     (task.line, task.fields[-1].col),
@@ -434,13 +424,13 @@ class _Builder:
         elif start_kind == "date":
             item["start" if kind == "task" else "date"] = start
         elif start_kind == "after":
-            item["after"] = _one_or_list([self.ids[j] for j in start])
+            item["after"] = rm.one_or_list([self.ids[j] for j in start])
         elif kind == "milestone":
             item["after"] = self.ids[i - 1]
         if kind == "task":
             end_kind, end = task.end
             if end_kind == "until":
-                item["until"] = _one_or_list([self.ids[j] for j in end])
+                item["until"] = rm.one_or_list([self.ids[j] for j in end])
             else:
                 item["end" if end_kind == "date" else "duration"] = end
         self._flags(i, task, item)
@@ -499,10 +489,6 @@ def _wrapped(notes: Iterable[str]) -> tuple[str, ...]:
     return tuple(line for note in notes for line in textwrap.wrap(note, 92) or [""])
 
 
-def _one_or_list(ids: list[str]) -> str | list[str]:
-    return ids[0] if len(ids) == 1 else ids
-
-
 def _unique(base: str, taken: set[str]) -> str:
     candidate, n = base, 2
     while candidate in taken or rm.AUTO_ID.match(candidate):
@@ -510,18 +496,6 @@ def _unique(base: str, taken: set[str]) -> str:
         n += 1
     taken.add(candidate)
     return candidate
-
-
-def _stretch(start: datetime, end: datetime, calendar: rm.Calendar) -> datetime:
-    """Mermaid's fixTaskDates: each excluded day after the start pushes the end one day on."""
-    day = start + timedelta(days=1)
-    steps = 0
-    while day <= end and steps <= rm.MAX_EXCLUDE_DAYS:
-        if calendar.excluded(day):
-            end += timedelta(days=1)
-        day += timedelta(days=1)
-        steps += 1
-    return end
 
 
 def read_chart(lines: Sequence[Line], path: str, today: date) -> ChartImport:

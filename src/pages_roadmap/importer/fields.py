@@ -20,12 +20,9 @@ from pages_roadmap import roadmap as rm
 from pages_roadmap.importer.notes import ChartError, Collector, Notes
 from pages_roadmap.importer.reader import (
     AFTER,
-    DURATION,
     ISO,
     TAG_RE,
-    TAGS,
     UNTIL,
-    WEEKDAYS,
     Field,
     ReadChart,
     ReadTask,
@@ -33,6 +30,7 @@ from pages_roadmap.importer.reader import (
     kind_of,
 )
 from pages_roadmap.mermaid.dates import DateFormat, iso, js_date
+from pages_roadmap.mermaid.grammar import DURATION, TAGS, WEEKDAYS
 
 _LOOSE_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([A-Za-z]+)$")
 _UNIT_WORDS = {

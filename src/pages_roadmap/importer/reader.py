@@ -21,16 +21,25 @@ from typing import Any, ClassVar
 from pages_roadmap import roadmap as rm
 from pages_roadmap.importer.notes import Collector, Notes
 from pages_roadmap.mermaid.dates import DateFormat, js_date
+from pages_roadmap.mermaid.grammar import (
+    ACC_DESCR,
+    ACC_DESCR_BLOCK,
+    ACC_TITLE,
+    DURATION,
+    STATEMENTS,
+    TAGS,
+    TICK_INTERVAL,
+    TICK_LOOSE,
+    tick_in_months,
+)
 from pages_roadmap.yamlload import LoadError, load
 
-# --- What Mermaid's lexer and task compiler accept ------------------------------------------
+# --- What Mermaid's lexer and task compiler accept (the shared facts: mermaid/grammar.py) ----
 
-TAGS = ("active", "done", "crit", "milestone", "vert")
 TAG_RE = {tag: re.compile(rf"^\s*{tag}\s*$") for tag in TAGS}  # case-sensitive, like Mermaid
 # `[\d\w- ]+` in JavaScript: \w is ASCII only; ids are split on single spaces.
 AFTER = re.compile(r"^after\s+([0-9A-Za-z_\- ]+)")
 UNTIL = re.compile(r"^until\s+([0-9A-Za-z_\- ]+)")
-DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|[smhdwMy])$")
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ENTITY = re.compile(r"#([A-Za-z0-9_]+);")
 # A bare '#' or ';' ends a value or task data; an entity such as #58; does not (Mermaid encodes
@@ -38,47 +47,13 @@ _ENTITY = re.compile(r"#([A-Za-z0-9_]+);")
 _STOP = re.compile(r"#[A-Za-z0-9_]+;|[#;]")
 _COMMENT_LINE = re.compile(r"^\s*%%(?!\{)")
 _DIRECTIVE = re.compile(r"%%\{\s*(\w+)\s*:?\s*(.*?)\s*\}%%", re.DOTALL)
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _GANTT = re.compile(r"gantt\b", re.IGNORECASE)
-_ACC_TITLE = re.compile(r"accTitle\s*:\s*", re.IGNORECASE)
-_ACC_DESCR = re.compile(r"accDescr\s*:\s*", re.IGNORECASE)
-_ACC_BLOCK = re.compile(r"accDescr\s*\{\s*", re.IGNORECASE)
 _CLICK = re.compile(r"click\s+(\S*)\s*(.*)$", re.IGNORECASE)
 _HREF = re.compile(r'href\s+"([^"]*)"\s*', re.IGNORECASE)
 _CALL = re.compile(r"call\s+([^(\s]*)\s*(\([^)]*\))?\s*", re.IGNORECASE)
-# Statements in the order of Mermaid's lexer rules: the first that matches wins.
-_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(pattern, re.IGNORECASE))
-    for name, pattern in (
-        ("href", r'href\s+"'),
-        ("call", r"call\s+"),
-        ("click", r"click\s+"),
-        ("gantt", r"gantt\b"),
-        ("dateFormat", r"dateFormat\s"),
-        ("inclusiveEndDates", r"inclusiveEndDates\b"),
-        ("topAxis", r"topAxis\b"),
-        ("axisFormat", r"axisFormat\s"),
-        ("tickInterval", r"tickInterval\s"),
-        ("includes", r"includes\s"),
-        ("excludes", r"excludes\s"),
-        ("todayMarker", r"todayMarker\s"),
-        ("weekday", r"weekday\s+(" + "|".join(WEEKDAYS) + r")\b"),
-        ("weekend", r"weekend\s+(friday|saturday)\b"),
-        ("date", r"\d\d\d\d-\d\d-\d\d\b"),
-        ("title", r"title\s"),
-        ("accDescription", r"accDescription\s"),
-        ("section", r"section\s"),
-    )
-)
 _VALUE_RULES = {"dateFormat", "axisFormat", "tickInterval", "includes", "excludes", "todayMarker"}
 _FLAG_RULES = {"inclusiveEndDates", "topAxis", "weekday", "weekend"}
 _BROKEN_RULES = {"href", "call", "gantt", "date"}  # Mermaid's parser rejects these lines
-TICK = re.compile(r"^([1-9]\d*)(millisecond|second|minute|hour|day|week|month)$")
-_TICK_QUARTERS = re.compile(r"^(\d+)\s*quarters?$", re.IGNORECASE)
-_TICK_YEARS = re.compile(r"^(\d+)\s*years?$", re.IGNORECASE)
-_TICK_LOOSE = re.compile(
-    r"^(\d+)\s*(millisecond|second|minute|hour|day|week|month)s?$", re.IGNORECASE
-)
 _FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 ERRORS_HINT = "fix the chart in the page (Mermaid cannot draw it either), then import again"
@@ -343,9 +318,9 @@ class _Reader:
         line = lines[i]
         text = line.text
         for pattern, handler in (
-            (_ACC_TITLE, self._acc_title),
-            (_ACC_BLOCK, None),
-            (_ACC_DESCR, self._acc_descr),
+            (ACC_TITLE, self._acc_title),
+            (ACC_DESCR_BLOCK, None),
+            (ACC_DESCR, self._acc_descr),
         ):
             m = pattern.match(text, pos)
             if m and handler is None:
@@ -356,7 +331,7 @@ class _Reader:
         if text.startswith("%", pos) or (text[pos + 1 : pos + 2] == "%" and text[pos] != "}"):
             self._percent(line, pos)
             return i + 1
-        for name, pattern in _RULES:
+        for name, pattern in STATEMENTS:
             m = pattern.match(text, pos)
             if m:
                 self._keyword(name, line, pos, m)
@@ -852,17 +827,13 @@ class _Settings:
     def tick_interval(self, raw: str, where: tuple[int, int]) -> None:
         r = self.reader
         value = raw.strip()
-        if TICK.match(raw):
+        if TICK_INTERVAL.match(raw):
             r.settings["tick_interval"] = value
             return
-        fixed: str | None = None
-        q, y, loose = _TICK_QUARTERS.match(value), _TICK_YEARS.match(value), None
-        if q:
-            fixed = f"{int(q[1]) * 3}month"
-        elif y:
-            fixed = f"{int(y[1]) * 12}month"
-        else:
-            loose = _TICK_LOOSE.match(value)
+        months = tick_in_months(value)
+        fixed: str | None = months[0] if months else None
+        if months is None:
+            loose = TICK_LOOSE.match(value)
             fixed = f"{int(loose[1])}{loose[2].lower()}" if loose and int(loose[1]) else None
         if fixed is not None:
             r.settings["tick_interval"] = fixed
