@@ -13,11 +13,17 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from pages_roadmap.cli import main
+from pages_roadmap.importer.reader import Line
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 if not SHARED.is_dir():  # CI lays shared/ beside the clone
     SHARED = Path(os.environ.get("PAGES_ROADMAP_SHARED", REPO.parent / "shared"))
+
+
+def chart_lines(text: str) -> list[Line]:
+    """A chart's lines as the importer gets them from a page whose first line it is."""
+    return [Line(1 + i, 0, t) for i, t in enumerate(text.splitlines())]
 
 
 @dataclass

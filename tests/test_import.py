@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SHARED, run_cli, snapshot, write_tree
+from conftest import REPO, SHARED, chart_lines, run_cli, snapshot, write_tree
 
 from pages_roadmap.importer import builder as chart_builder
 from pages_roadmap.importer import pages as importer
@@ -261,7 +261,7 @@ CASES: list[tuple[str, str, list[tuple[str, int, int]], str]] = [
 def test_findings_at_their_place(
     chart: str, expected: list[tuple[str, int, int]], phrase: str
 ) -> None:
-    result = chart_builder.read_chart(chart_reader.chart_lines(chart), "c.mmd", TODAY)
+    result = chart_builder.read_chart(chart_lines(chart), "c.mmd", TODAY)
     assert [(f.code, f.line, f.col) for f in result.findings] == expected
     assert any(phrase in f.message for f in result.findings), result.findings
     for f in result.findings:
@@ -277,7 +277,7 @@ def test_codes_are_documented_in_the_readme() -> None:
 
 
 def imported(chart: str) -> str:
-    result = chart_builder.read_chart(chart_reader.chart_lines(chart), "c.mmd", TODAY)
+    result = chart_builder.read_chart(chart_lines(chart), "c.mmd", TODAY)
     return result.yaml()
 
 

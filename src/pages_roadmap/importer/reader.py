@@ -96,11 +96,6 @@ class Line:
     text: str
 
 
-def chart_lines(text: str, first_line: int = 1, indent: int = 0) -> list[Line]:
-    """The lines of a chart whose first line is page line `first_line`."""
-    return [Line(first_line + i, indent, t) for i, t in enumerate(text.splitlines())]
-
-
 @dataclass(frozen=True)
 class Field:
     text: str  # stripped
