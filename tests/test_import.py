@@ -60,6 +60,12 @@ CASES: list[tuple[str, str, list[tuple[str, int, int]], str]] = [
         "ignores 'tickInterval 1quarter' and draws its automatic ticks; imported as '3month'",
     ),
     (
+        "2years",
+        "gantt\n    tickInterval 2years\n" + A,
+        [("I201", 2, 18)],
+        "ignores 'tickInterval 2years' and draws its automatic ticks; imported as '24month'",
+    ),
+    (
         "two spaces",
         "gantt\n    tickInterval  1month\n" + A,
         [("I201", 2, 19)],
