@@ -13,12 +13,18 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from pages_roadmap.cli import main
+from pages_roadmap.importer.reader import Line
 
 REPO = Path(__file__).resolve().parent.parent
 # Real pages of a real site (tests/pages/README.md says where they come from).
 PAGES = REPO / "tests" / "pages"
 SEED = PAGES / "os2borgerpc-roadmap.md"
 CORPUS = PAGES / "os2produktmodning"
+
+
+def chart_lines(text: str) -> list[Line]:
+    """A chart's lines as the importer gets them from a page whose first line it is."""
+    return [Line(1 + i, 0, t) for i, t in enumerate(text.splitlines())]
 
 
 @dataclass

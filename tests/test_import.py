@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, REPO, SEED, run_cli, snapshot, write_tree
+from conftest import CORPUS, REPO, SEED, chart_lines, run_cli, snapshot, write_tree
 
 from pages_roadmap.importer import builder as chart_builder
 from pages_roadmap.importer import pages as importer
@@ -57,6 +57,12 @@ CASES: list[tuple[str, str, list[tuple[str, int, int]], str]] = [
         "gantt\n    tickInterval 1quarter\n" + A,
         [("I201", 2, 18)],
         "ignores 'tickInterval 1quarter' and draws its automatic ticks; imported as '3month'",
+    ),
+    (
+        "2years",
+        "gantt\n    tickInterval 2years\n" + A,
+        [("I201", 2, 18)],
+        "ignores 'tickInterval 2years' and draws its automatic ticks; imported as '24month'",
     ),
     (
         "two spaces",
@@ -260,7 +266,7 @@ CASES: list[tuple[str, str, list[tuple[str, int, int]], str]] = [
 def test_findings_at_their_place(
     chart: str, expected: list[tuple[str, int, int]], phrase: str
 ) -> None:
-    result = chart_builder.read_chart(chart_reader.chart_lines(chart), "c.mmd", TODAY)
+    result = chart_builder.read_chart(chart_lines(chart), "c.mmd", TODAY)
     assert [(f.code, f.line, f.col) for f in result.findings] == expected
     assert any(phrase in f.message for f in result.findings), result.findings
     for f in result.findings:
@@ -276,7 +282,7 @@ def test_codes_are_documented_in_the_readme() -> None:
 
 
 def imported(chart: str) -> str:
-    result = chart_builder.read_chart(chart_reader.chart_lines(chart), "c.mmd", TODAY)
+    result = chart_builder.read_chart(chart_lines(chart), "c.mmd", TODAY)
     return result.yaml()
 
 

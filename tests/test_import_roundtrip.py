@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CORPUS, SEED
+from conftest import CORPUS, SEED, chart_lines
 from mermaid import compile_many
 
 from pages_roadmap import roadmap as rm
 from pages_roadmap.importer import builder as chart_builder
 from pages_roadmap.importer import pages as importer
-from pages_roadmap.importer import reader as chart_reader
 from pages_roadmap.mermaid import render as gantt
 
 CHARTS = sorted((Path(__file__).parent / "charts").glob("*.mmd"))
@@ -165,7 +164,7 @@ INTENDED: dict[str, Intended] = {
 
 
 def imported_chart(name: str, text: str) -> str:
-    result = chart_builder.read_chart(chart_reader.chart_lines(text), name, TODAY)
+    result = chart_builder.read_chart(chart_lines(text), name, TODAY)
     assert [f for f in result.findings if f.is_error] == [], name
     assert result.data is not None
     return gantt.render(rm.from_data("imported", result.data), TODAY)

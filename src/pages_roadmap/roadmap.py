@@ -5,12 +5,21 @@ from __future__ import annotations
 import calendar
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from pages_roadmap.findings import Finding, error, warning
+from pages_roadmap.mermaid.grammar import (
+    DAY_STATEMENT,
+    DURATION,
+    KEYWORDS,
+    TICK_INTERVAL,
+    WEEKDAYS,
+    tick_in_months,
+)
 from pages_roadmap.yamlload import Document, JsonPath, describe_path
 
 Kind = Literal["task", "milestone", "marker"]
@@ -80,9 +89,24 @@ def _ids(value: Any) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
+def chart_from_data(data: Mapping[str, Any]) -> Chart:
+    """The chart settings among `data`'s keys (Chart's fields); the others take their defaults."""
+    defaults = Chart()
+    values: dict[str, Any] = {}
+    for f in dataclass_fields(Chart):
+        if f.name not in data:
+            continue
+        value = data[f.name]
+        if isinstance(getattr(defaults, f.name), tuple):
+            value = tuple(value)
+        elif f.type == "bool":
+            value = bool(value)
+        values[f.name] = value
+    return Chart(**values)
+
+
 def from_data(roadmap_id: str, data: dict[str, Any]) -> Roadmap:
     """The model of a schema-valid roadmap document."""
-    chart = data.get("chart", {})
     sections = []
     for si, sec in enumerate(data["sections"]):
         items = []
@@ -113,19 +137,7 @@ def from_data(roadmap_id: str, data: dict[str, Any]) -> Roadmap:
         title=data.get("title"),
         description=data.get("description"),
         acc_title=data.get("acc_title"),
-        chart=Chart(
-            axis_format=chart.get("axis_format"),
-            tick_interval=chart.get("tick_interval"),
-            excludes=tuple(chart.get("excludes", ())),
-            includes=tuple(chart.get("includes", ())),
-            weekend=chart.get("weekend"),
-            weekday=chart.get("weekday"),
-            today_marker=chart.get("today_marker", True),
-            inclusive_end_dates=bool(chart.get("inclusive_end_dates", False)),
-            display_mode=chart.get("display_mode"),
-            top_axis=bool(chart.get("top_axis", False)),
-            auto_status=bool(chart.get("auto_status", True)),
-        ),
+        chart=chart_from_data(data.get("chart", {})),
         notes=tuple(data.get("notes", ())),
     )
 
@@ -168,10 +180,10 @@ def _item_data(item: Item) -> dict[str, Any]:
     fields: list[tuple[str, Any]] = [
         ("id", item.id),
         (date_key, item.start),
-        ("after", _one_or_list(item.after)),
+        ("after", one_or_list(item.after)),
         ("end", item.end),
         ("duration", item.duration),
-        ("until", _one_or_list(item.until)),
+        ("until", one_or_list(item.until)),
         ("status", None if item.status == "auto" else item.status),
         ("crit", True if item.crit else None),
         ("owner", item.owner),
@@ -182,7 +194,8 @@ def _item_data(item: Item) -> dict[str, Any]:
     return out
 
 
-def _one_or_list(ids: tuple[str, ...]) -> str | list[str] | None:
+def one_or_list(ids: Sequence[str]) -> str | list[str] | None:
+    """One id as itself, more as a list, none as None: how a roadmap file writes after/until."""
     if not ids:
         return None
     return ids[0] if len(ids) == 1 else list(ids)
@@ -190,9 +203,7 @@ def _one_or_list(ids: tuple[str, ...]) -> str | list[str] | None:
 
 # --- Dates as Mermaid resolves them ------------------------------------------------------------
 
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|[smhdwMy])$")
 _EXACT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MAX_EXCLUDE_DAYS = 10_000  # Mermaid gives up after this many excluded days
 
 
@@ -210,7 +221,7 @@ def parse_date(text: str) -> datetime | None:
 
 def add_duration(start: datetime, text: str) -> datetime | None:
     """`start` plus a Mermaid duration, with dayjs' `add` arithmetic, or None if not a duration."""
-    m = _DURATION.match(text)
+    m = DURATION.match(text)
     if not m:
         return None
     value, unit = float(m[1]), m[2]
@@ -240,7 +251,7 @@ class Calendar:
     @classmethod
     def of(cls, chart: Chart) -> Calendar:
         excludes = {e.lower() for e in chart.excludes}
-        weekdays = {i for i, name in enumerate(_WEEKDAYS) if name in excludes}
+        weekdays = {i for i, name in enumerate(WEEKDAYS) if name in excludes}
         if "weekends" in excludes:
             first = 4 if chart.weekend == "friday" else 5  # monday = 0
             weekdays |= {first, first + 1}
@@ -257,18 +268,25 @@ class Calendar:
         return day.weekday() in self.weekdays
 
 
-def _stretch(start: datetime, end: datetime, calendar: Calendar) -> datetime:
-    """Mermaid's fixTaskDates: each excluded day after the start pushes the end one day on."""
+def stretch(start: datetime, end: datetime, calendar: Calendar) -> tuple[datetime, bool]:
+    """Mermaid's fixTaskDates: each excluded day after the start pushes the end one day on.
+
+    Returns the end, and whether it gave up (after MAX_EXCLUDE_DAYS days, as Mermaid does)."""
     day = start + timedelta(days=1)
     one = timedelta(days=1)
     steps = 0
-    while day <= end:
+    while day <= end and steps <= MAX_EXCLUDE_DAYS:
         if calendar.excluded(day):
             end += one
         day += one
         steps += 1
-        if steps > MAX_EXCLUDE_DAYS:
-            raise ResolveError("excluded days leave no day to work on")
+    return end, steps > MAX_EXCLUDE_DAYS
+
+
+def _stretched(start: datetime, end: datetime, chart: Chart) -> datetime:
+    end, gave_up = stretch(start, end, Calendar.of(chart))
+    if gave_up:
+        raise ResolveError("excluded days leave no day to work on")
     return end
 
 
@@ -348,7 +366,7 @@ def _resolve_item(
             return None
         end = min(starts)
     if chart.excludes and not manual_end:
-        end = _stretch(start, end, Calendar.of(chart))
+        end = _stretched(start, end, chart)
     return Span(start, end)
 
 
@@ -401,36 +419,8 @@ def _planned(roadmap: Roadmap) -> Roadmap:
 
 ID_CHARS = re.compile(r"^[A-Za-z0-9_-]+$")
 AUTO_ID = re.compile(r"^task\d+$", re.IGNORECASE)
-TICK_INTERVAL = re.compile(r"^[1-9]\d*(millisecond|second|minute|hour|day|week|month)$")
 LIQUID = re.compile(r"\{\{|\{%")
-# Statements Mermaid's lexer tries before a task name (first match wins, case-insensitive).
-KEYWORDS = (
-    "gantt",
-    "dateformat",
-    "axisformat",
-    "tickinterval",
-    "excludes",
-    "includes",
-    "todaymarker",
-    "inclusiveenddates",
-    "topaxis",
-    "title",
-    "section",
-    "click",
-    "call",
-    "href",
-    "acctitle",
-    "accdescr",
-    "accdescription",
-)
-# `weekday`/`weekend` are statements only when a day name follows.
-_DAY_AFTER = re.compile(
-    r"(?:weekday)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
-    r"|(?:weekend)\s+(?:friday|saturday)\b"
-)
 _LEADING_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
-_QUARTERS = re.compile(r"^\s*(\d+)\s*quarters?\s*$", re.IGNORECASE)
-_YEARS = re.compile(r"^\s*(\d+)\s*years?\s*$", re.IGNORECASE)
 
 
 def name_problem(text: str) -> str | None:
@@ -440,7 +430,7 @@ def name_problem(text: str) -> str | None:
             "Mermaid reads a line whose first or second character is '%' as a comment and drops it"
         )
     head = text.lstrip().lower()
-    day = _DAY_AFTER.match(head)
+    day = DAY_STATEMENT.match(head)
     if day:
         return f"Mermaid reads a name starting with '{day[0]}' as that setting"
     for keyword in KEYWORDS:
@@ -487,12 +477,9 @@ def check(roadmap: Roadmap, doc: Document, path: str) -> list[Finding]:
 def _check_chart(c: _Checker) -> None:
     chart = c.roadmap.chart
     if chart.tick_interval is not None and not TICK_INTERVAL.match(chart.tick_interval):
-        q = _QUARTERS.match(chart.tick_interval)
-        y = _YEARS.match(chart.tick_interval)
-        if q:
-            hint = f"use '{int(q[1]) * 3}month' for quarters"
-        elif y:
-            hint = f"use '{int(y[1]) * 12}month' for years"
+        months = tick_in_months(chart.tick_interval)
+        if months:
+            hint = f"use '{months[0]}' for {months[1]}"
         else:
             hint = (
                 "write a number and one of millisecond, second, minute, hour, day, week, "
@@ -507,7 +494,7 @@ def _check_chart(c: _Checker) -> None:
     excludes = {e.lower() for e in chart.excludes}
     for i, token in enumerate(chart.excludes):
         t = token.lower()
-        if t == "weekends" or t in _WEEKDAYS:
+        if t == "weekends" or t in WEEKDAYS:
             continue
         if parse_date(t) is None:
             hint = (
@@ -517,7 +504,7 @@ def _check_chart(c: _Checker) -> None:
             )
             c.at(("chart", "excludes", i), "R113", f"Mermaid ignores the exclude {token!r}", hint)
     weekend = {"saturday", "sunday"} if chart.weekend != "friday" else {"friday", "saturday"}
-    days = set(_WEEKDAYS) - excludes - (weekend if "weekends" in excludes else set())
+    days = set(WEEKDAYS) - excludes - (weekend if "weekends" in excludes else set())
     if not days:
         c.at(
             ("chart", "excludes"),

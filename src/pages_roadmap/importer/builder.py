@@ -1,8 +1,10 @@
 """Importing one chart: a chart's lines -> roadmap data, YAML comments and findings.
 
-`read_chart` runs the pipeline: chart_reader.py (statements), chart_fields.py (each task's start
-and end), then `Builder`: the intended reading -> checked dates -> ids -> roadmap data and the
-YAML comments that carry the warnings. A chart that cannot be read gives no data, only findings.
+`read_chart` runs the pipeline, each pass on the values the one before returned: reader.py
+(`ReadChart`: the statements), fields.py (`DatedChart`: each task's start and end), then `build`:
+the intended reading -> checked dates -> ids -> roadmap data (`Built`). The warnings of all three
+passes then become the YAML comments above what they are about. A chart that cannot be read
+gives no data, only findings.
 """
 
 from __future__ import annotations
@@ -10,27 +12,29 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import Any
 
 from pages_roadmap import roadmap as rm
 from pages_roadmap.findings import Finding, sort_key
-from pages_roadmap.importer.fields import Fields
-from pages_roadmap.importer.reader import TICK, WEEKDAYS, ChartError, Line, Reader, Task, slug
+from pages_roadmap.importer.fields import DatedChart, DatedTask, read_fields
+from pages_roadmap.importer.notes import ChartError, Collector, Notes
+from pages_roadmap.importer.reader import Line, ReadChart, read_chart_text, slug
 from pages_roadmap.importer.yamlwrite import Comment, emit
 from pages_roadmap.mermaid.dates import iso
+from pages_roadmap.mermaid.grammar import TICK_INTERVAL, WEEKDAYS
 from pages_roadmap.yamlload import JsonPath
 
 
-@dataclass
+@dataclass(frozen=True)
 class ChartImport:
     """One imported chart: roadmap data, the comments to write with it, and the findings."""
 
     data: dict[str, Any] | None
     comments: dict[JsonPath, Comment]
     findings: list[Finding]
-    header: list[str] = field(default_factory=list)
+    header: tuple[str, ...] = ()
 
     def yaml(self) -> str:
         """The roadmap file's text."""
@@ -39,15 +43,56 @@ class ChartImport:
         return emit(self.data, self.comments, header=self.header)
 
 
-class Builder:
-    """The intended reading -> checked dates -> ids -> roadmap data and YAML comments."""
+@dataclass(frozen=True)
+class Built:
+    """The builder's result: roadmap data, where the chart's comments go, and its warnings."""
 
-    def __init__(self, reader: Reader) -> None:
-        self.r = reader
+    data: dict[str, Any]
+    # In the order of the file: (path, the task an item holds or None for a section, the
+    # chart's own comments above it).
+    placed: tuple[tuple[JsonPath, int | None, tuple[str, ...]], ...]
+    warnings: Notes
+
+    def comments(self, notes: Notes) -> tuple[dict[JsonPath, Comment], tuple[str, ...]]:
+        """The YAML comments and header lines that carry the warnings of every pass."""
+        comments: dict[JsonPath, Comment] = {}
+        by_task = notes.by_task()
+        for path, task, own in self.placed:
+            lines = own if task is None else (*own, *_wrapped(by_task.get(task, [])))
+            if lines:
+                comments[path] = Comment(lines)
+        header = list(notes.header)
+        # Warnings about settings go above the setting; about a dropped one, into the header.
+        for key, said in notes.by_setting().items():
+            if key in self.data:
+                comments[(key,)] = Comment(_wrapped(said))
+            elif key in self.data["chart"]:
+                comments[("chart", key)] = Comment(_wrapped(said))
+            else:
+                header += said
+        return comments, _wrapped(header)
+
+
+def build(chart: ReadChart, dated: DatedChart) -> Built:
+    """Third pass: the dated tasks -> roadmap data (raises `ChartError`)."""
+    return _Builder(chart, dated).build()
+
+
+class _Builder:
+    """The intended reading -> checked dates -> ids -> roadmap data, on its own copies."""
+
+    def __init__(self, chart: ReadChart, dated: DatedChart) -> None:
+        self.chart = chart
+        self.said = Collector(chart.path)
+        self.settings = dict(dated.settings)
+        self.tasks = list(dated.tasks)
+        self.section_names = [section.name for section in chart.sections]
+        self.front_matter_title = chart.title_from_front_matter
+        self.notes = list(chart.notes)
         self.ids: dict[int, str] = {}
-        self.comments: dict[JsonPath, Comment] = {}
+        self.placed: list[tuple[JsonPath, int | None, tuple[str, ...]]] = []
 
-    def data(self) -> dict[str, Any]:
+    def build(self) -> Built:
         self._texts()
         chart = self._chart()
         self._swap_reversed()
@@ -56,43 +101,30 @@ class Builder:
         self._stretched(chart, spans)
         self._assign_ids()
         out: dict[str, Any] = {}
-        r = self.r
-        title = r.settings.get("title") or r.title_from_front_matter
+        title = self.settings.get("title") or self.front_matter_title
         for key, value in (
             ("title", title),
-            ("description", r.settings.get("description")),
-            ("acc_title", r.settings.get("acc_title")),
+            ("description", self.settings.get("description")),
+            ("acc_title", self.settings.get("acc_title")),
         ):
             if value:
                 out[key] = value
         out["chart"] = self._chart_data(chart)
         out["sections"] = self._sections(spans)
-        if r.notes:
-            out["notes"] = list(r.notes)
-        self._setting_comments(out)
-        return out
-
-    def _setting_comments(self, out: dict[str, Any]) -> None:
-        """Warnings about settings go above the setting; about a dropped one, into the header."""
-        for key, notes in self.r.chart_comments.items():
-            if key in out:
-                self.comments[(key,)] = Comment(_wrapped(notes))
-            elif key in out["chart"]:
-                self.comments[("chart", key)] = Comment(_wrapped(notes))
-            else:
-                self.r.header_notes += notes
+        if self.notes:
+            out["notes"] = list(self.notes)
+        return Built(out, tuple(self.placed), self.said.notes())
 
     def _texts(self) -> None:
         """Text the roadmap checks would reject (R109-R111), changed so that it passes."""
-        r = self.r
-        for i, task in enumerate(r.tasks):
+        for i, task in enumerate(self.tasks):
             name = _one_line(_liquid_free(task.name))
             problem = rm.name_problem(name)
             if problem:
                 name = f'"{name}"'
             if name != task.name:
                 why = problem or "it holds Liquid syntax or a line break"
-                r.warn(
+                self.said.warn(
                     (task.line, task.col),
                     "I215",
                     f"the roadmap checks reject the name {task.name!r} ({why}); imported as "
@@ -100,23 +132,24 @@ class Builder:
                     "reword the name if you like",
                     task=i,
                 )
-                task.name = name
-        for section in r.sections:
+                self.tasks[i] = replace(task, name=name)
+        for n, section in enumerate(self.chart.sections):
             if section.name is not None:
-                section.name = self._fit(section.name, (section.line, section.col), "section")
+                where = (section.line, section.col)
+                self.section_names[n] = self._fit(section.name, where, "section")
         for key in ("title", "acc_title", "description", "today_marker"):
-            value = r.settings.get(key)
+            value = self.settings.get(key)
             if isinstance(value, str):
-                r.settings[key] = self._fit(value, (r.lines[0].no, 1), key)
-        if r.title_from_front_matter:
-            r.title_from_front_matter = self._fit(r.title_from_front_matter, (1, 1), "title")
+                self.settings[key] = self._fit(value, (self.chart.first_line, 1), key)
+        if self.front_matter_title:
+            self.front_matter_title = self._fit(self.front_matter_title, (1, 1), "title")
 
     def _fit(self, text: str, where: tuple[int, int], what: str) -> str:
         fixed = _liquid_free(text)
         if what != "description":
             fixed = _one_line(fixed)
         if fixed != text:
-            self.r.warn(
+            self.said.warn(
                 where,
                 "I215",
                 f"the roadmap checks reject the {what} {text!r} (Liquid syntax, which Jekyll "
@@ -126,40 +159,28 @@ class Builder:
         return fixed
 
     def _chart(self) -> rm.Chart:
-        s = self.r.settings
+        s = self.settings
         # A statement in the chart wins over the same setting in its config (Mermaid's order).
         for key in ("axis_format", "tick_interval", "weekday"):
             if f"config:{key}" in s and key not in s:
                 s[key] = s[f"config:{key}"]
         if s.get("weekday") not in (None, *WEEKDAYS):
-            self.r.warn(
-                (self.r.lines[0].no, 1),
+            self.said.warn(
+                (self.chart.first_line, 1),
                 "I209",
                 f"the config's weekday {s.pop('weekday')!r} is not a day name; it is not kept",
                 "",
             )
-        if s.get("tick_interval") and not TICK.match(s["tick_interval"]):
-            self.r.warn(
-                (self.r.lines[0].no, 1),
+        if s.get("tick_interval") and not TICK_INTERVAL.match(s["tick_interval"]):
+            self.said.warn(
+                (self.chart.first_line, 1),
                 "I201",
                 f"Mermaid silently ignores the tick interval {s.pop('tick_interval')!r} of the "
                 "chart's config; left out (the chart does not change)",
                 "write e.g. 1week or 3month",
             )
-        return rm.Chart(
-            axis_format=s.get("axis_format"),
-            tick_interval=s.get("tick_interval"),
-            excludes=tuple(s.get("excludes", ())),
-            includes=tuple(s.get("includes", ())),
-            weekend=s.get("weekend"),
-            weekday=s.get("weekday"),
-            today_marker=s.get("today_marker", True),
-            inclusive_end_dates=bool(s.get("inclusive_end_dates")),
-            display_mode=s.get("display_mode"),
-            top_axis=bool(s.get("top_axis")),
-            # A hand-written chart's statuses were set by hand: untagged items stay planned.
-            auto_status=False,
-        )
+        # A hand-written chart's statuses were set by hand: untagged items stay planned.
+        return replace(rm.chart_from_data(s), auto_status=False)
 
     @staticmethod
     def _chart_data(chart: rm.Chart) -> dict[str, Any]:
@@ -168,13 +189,13 @@ class Builder:
         return dict(data)
 
     def _swap_reversed(self) -> None:
-        for index, task in enumerate(self.r.tasks):
+        for index, task in enumerate(self.tasks):
             if task.start[0] != "date" or task.end[0] != "date" or task.kind != "task":
                 continue
             start, end = task.start[1], task.end[1]
             if end < start:
-                task.start, task.end = ("date", end), ("date", start)
-                self.r.warn(
+                self.tasks[index] = replace(task, start=("date", end), end=("date", start))
+                self.said.warn(
                     (task.line, task.end_col - len(task.fields[-1].text)),
                     "I206",
                     f"the task ends ({end}) before it starts ({start}): Mermaid silently draws "
@@ -186,7 +207,7 @@ class Builder:
 
     def _model(self, chart: rm.Chart) -> rm.Roadmap:
         items = []
-        for i, task in enumerate(self.r.tasks):
+        for i, task in enumerate(self.tasks):
             kind, start = task.start
             end_kind, end = task.end
             items.append(
@@ -209,9 +230,9 @@ class Builder:
             spans = rm.resolve(self._model(chart))
         except rm.ResolveError:
             spans = {}
-        for i, task in enumerate(self.r.tasks):
+        for i, task in enumerate(self.tasks):
             if (i,) not in spans:
-                raise self.r.fail(
+                raise self.said.fail(
                     (task.line, task.col),
                     "I106",
                     f"the dates of {task.name!r} cannot be worked out (a cycle of after/until, "
@@ -221,10 +242,10 @@ class Builder:
         return spans
 
     def _lengths(self, spans: dict[JsonPath, rm.Span]) -> None:
-        for i, task in enumerate(self.r.tasks):
+        for i, task in enumerate(self.tasks):
             span = spans[(i,)]
             if task.kind == "marker" and span.start.time() != datetime.min.time():
-                raise self.r.fail(
+                raise self.said.fail(
                     (task.line, task.col),
                     "I106",
                     f"the marker {task.name!r} falls at {span.start:%Y-%m-%d %H:%M}, not at the "
@@ -238,7 +259,7 @@ class Builder:
                 effect = f"draws the diamond in the middle, at {middle:%Y-%m-%d %H:%M}"
             else:
                 effect = "draws the line at its start; the length only widens the axis"
-            self.r.warn(
+            self.said.warn(
                 (task.line, task.fields[-1].col),
                 "I213",
                 f"a {task.kind} with a length ({span.start:%Y-%m-%d} to {span.end:%Y-%m-%d}): "
@@ -252,13 +273,14 @@ class Builder:
         if not chart.excludes:
             return
         calendar = rm.Calendar.of(chart)
-        for i, task in enumerate(self.r.tasks):
+        for i, task in enumerate(self.tasks):
             if not task.stretched_end:
                 continue
             span = spans[(i,)]
-            moved = _stretch(span.start, span.end, calendar)
+            # Past Mermaid's limit of excluded days the end stays where the count stopped.
+            moved, _ = rm.stretch(span.start, span.end, calendar)
             if moved != span.end:
-                self.r.warn(
+                self.said.warn(
                     (task.line, task.fields[-1].col),
                     "I212",
                     f"Mermaid keeps an end date as written only in YYYY-MM-DD form: it "
@@ -271,7 +293,7 @@ class Builder:
 
     def _needed(self) -> set[int]:
         needed: set[int] = set()
-        for i, task in enumerate(self.r.tasks):
+        for i, task in enumerate(self.tasks):
             for kind, value in (task.start, task.end):
                 if kind in ("after", "until"):
                     needed.update(value)
@@ -280,7 +302,7 @@ class Builder:
         return needed
 
     def _assign_ids(self) -> None:
-        tasks = self.r.tasks
+        tasks = self.tasks
         needed = self._needed()
         taken: set[str] = set()
         seen: dict[str, int] = {}
@@ -305,7 +327,7 @@ class Builder:
                 base = slug(tasks[i].name)[:24].strip("-") or "item"
                 self.ids[i] = _unique(base, taken)
 
-    def _clean_id(self, i: int, task: Task) -> str:
+    def _clean_id(self, i: int, task: DatedTask) -> str:
         assert task.id is not None
         if rm.ID_CHARS.match(task.id) and not rm.AUTO_ID.match(task.id):
             return task.id
@@ -317,7 +339,7 @@ class Builder:
             if rm.AUTO_ID.match(task.id)
             else "has characters Mermaid's 'after' cannot refer to"
         )
-        self.r.warn(
+        self.said.warn(
             (task.line, task.id_col),
             "I215",
             f"the id {task.id!r} {why}; imported as {clean!r}",
@@ -327,11 +349,11 @@ class Builder:
         return clean
 
     def _duplicate(
-        self, i: int, task: Task, first: int, clean: str, needed: set[int], taken: set[str]
+        self, i: int, task: DatedTask, first: int, clean: str, needed: set[int], taken: set[str]
     ) -> None:
-        first_line = self.r.tasks[first].line
+        first_line = self.tasks[first].line
         if i in needed:
-            n = sum(1 for t in self.r.tasks[: i + 1] if t.id == task.id)
+            n = sum(1 for t in self.tasks[: i + 1] if t.id == task.id)
             new = _unique(f"{clean}-{n}", taken)
             self.ids[i] = new
             reading = (
@@ -342,7 +364,7 @@ class Builder:
         else:
             reading = "left out here (nothing refers to this task), so the chart does not change"
             short = f"the chart gave this task the duplicate id {task.id!r} too; left out"
-        self.r.warn(
+        self.said.warn(
             (task.line, task.id_col),
             "I208",
             f"duplicate id {task.id!r} (first at line {first_line}): Mermaid silently resolves "
@@ -354,48 +376,44 @@ class Builder:
         )
 
     def _sections(self, spans: dict[JsonPath, rm.Span]) -> list[dict[str, Any]]:
-        r = self.r
         out: list[dict[str, Any]] = []
         by_section: dict[int, list[int]] = {}
-        for i, task in enumerate(r.tasks):
+        for i, task in enumerate(self.tasks):
             by_section.setdefault(task.section, []).append(i)
         carried: list[str] = []
-        for s, section in enumerate(r.sections):
+        for s, section in enumerate(self.chart.sections):
             indices = by_section.get(s, [])
             if not indices:
                 carried += section.comments  # an empty section draws nothing
                 continue
             sec: dict[str, Any] = {}
             si = len(out)
-            name = section.name if section.name is None else section.name.strip()
+            fitted = self.section_names[s]
+            name = fitted if fitted is None else fitted.strip()
             if name:
                 sec["name"] = name
             elif si > 0:
                 sec["name"] = "(no name)"
-                r.warn(
+                self.said.warn(
                     (section.line, section.col),
                     "I215",
                     "a section without a name after the first: the roadmap checks reject it; "
                     "imported as '(no name)'",
                     "give the section a name",
                 )
-            before = carried + section.comments
+            self.placed.append((("sections", si), None, (*carried, *section.comments)))
             carried = []
-            if before:
-                self.comments[("sections", si)] = Comment(tuple(before))
             items = []
             for ii, i in enumerate(indices):
                 items.append(self._item(i, spans))
-                notes = (*r.tasks[i].comments, *_wrapped(r.task_warnings.get(i, [])))
-                if notes:
-                    self.comments[("sections", si, "items", ii)] = Comment(notes)
+                self.placed.append((("sections", si, "items", ii), i, self.tasks[i].comments))
             sec["items"] = items
             out.append(sec)
-        r.notes += carried
+        self.notes += carried
         return out
 
     def _item(self, i: int, spans: dict[JsonPath, rm.Span]) -> dict[str, Any]:
-        task = self.r.tasks[i]
+        task = self.tasks[i]
         kind = task.kind
         item: dict[str, Any] = {kind: task.name}
         if i in self.ids:
@@ -406,22 +424,22 @@ class Builder:
         elif start_kind == "date":
             item["start" if kind == "task" else "date"] = start
         elif start_kind == "after":
-            item["after"] = _one_or_list([self.ids[j] for j in start])
+            item["after"] = rm.one_or_list([self.ids[j] for j in start])
         elif kind == "milestone":
             item["after"] = self.ids[i - 1]
         if kind == "task":
             end_kind, end = task.end
             if end_kind == "until":
-                item["until"] = _one_or_list([self.ids[j] for j in end])
+                item["until"] = rm.one_or_list([self.ids[j] for j in end])
             else:
                 item["end" if end_kind == "date" else "duration"] = end
         self._flags(i, task, item)
         return item
 
-    def _flags(self, i: int, task: Task, item: dict[str, Any]) -> None:
+    def _flags(self, i: int, task: DatedTask, item: dict[str, Any]) -> None:
         status = [t for t in ("done", "active") if t in task.tags]
         if task.kind == "marker" and (status or "milestone" in task.tags):
-            self.r.warn(
+            self.said.warn(
                 (task.line, task.col),
                 "I214",
                 f"a vert marker tagged {', '.join(sorted(task.tags - {'vert', 'crit'}))}: a "
@@ -430,7 +448,7 @@ class Builder:
                 task=i,
             )
         elif len(status) == 2:
-            self.r.warn(
+            self.said.warn(
                 (task.line, task.col),
                 "I214",
                 "tagged both done and active; imported as done",
@@ -446,7 +464,7 @@ class Builder:
                 item["note"] = f"link: {task.link}"
             else:
                 item["link"] = task.link
-            self.r.warn(
+            self.said.warn(
                 (task.line, task.col),
                 "I209",
                 "the click link is kept as the item's link, but pages-roadmap charts are not "
@@ -471,10 +489,6 @@ def _wrapped(notes: Iterable[str]) -> tuple[str, ...]:
     return tuple(line for note in notes for line in textwrap.wrap(note, 92) or [""])
 
 
-def _one_or_list(ids: list[str]) -> str | list[str]:
-    return ids[0] if len(ids) == 1 else ids
-
-
 def _unique(base: str, taken: set[str]) -> str:
     candidate, n = base, 2
     while candidate in taken or rm.AUTO_ID.match(candidate):
@@ -484,27 +498,18 @@ def _unique(base: str, taken: set[str]) -> str:
     return candidate
 
 
-def _stretch(start: datetime, end: datetime, calendar: rm.Calendar) -> datetime:
-    """Mermaid's fixTaskDates: each excluded day after the start pushes the end one day on."""
-    day = start + timedelta(days=1)
-    steps = 0
-    while day <= end and steps <= rm.MAX_EXCLUDE_DAYS:
-        if calendar.excluded(day):
-            end += timedelta(days=1)
-        day += timedelta(days=1)
-        steps += 1
-    return end
-
-
 def read_chart(lines: Sequence[Line], path: str, today: date) -> ChartImport:
     """One chart's lines -> roadmap data (None on error), YAML comments and located findings."""
-    reader = Reader(lines, path, today)
+    said = Notes()  # the warnings of the passes that have finished
     try:
-        reader.read()
-        Fields(reader).read_all()
-        builder = Builder(reader)
-        data, comments = builder.data(), builder.comments
+        chart = read_chart_text(lines, path, today)
+        said += chart.warnings
+        dated = read_fields(chart)
+        said += dated.warnings
+        built = build(chart, dated)
     except ChartError as exc:
-        return ChartImport(None, {}, sorted([*reader.findings, exc.finding], key=sort_key))
-    findings = sorted(reader.findings, key=sort_key)
-    return ChartImport(data, comments, findings, list(_wrapped(reader.header_notes)))
+        findings = [*said.findings, *exc.before, exc.finding]
+        return ChartImport(None, {}, sorted(findings, key=sort_key))
+    said += built.warnings
+    comments, header = built.comments(said)
+    return ChartImport(built.data, comments, sorted(said.findings, key=sort_key), header)

@@ -1,34 +1,36 @@
 """Reading a chart, second pass: a read chart's task fields -> each task's start and end.
 
-`Fields` reads every task's tags and fields with the chart's final settings (dateFormat,
+`read_fields` reads every task's tags and fields with the chart's final settings (dateFormat,
 excludes) as Mermaid's task compiler (`ganttDb.js`) does, and `_References` resolves after, until
-and click ids the way Mermaid resolves them. Where Mermaid misreads what the author evidently
-meant, the task gets the evident reading and the reader a located warning (I2xx).
+and click ids the way Mermaid resolves them; it returns a `DatedChart` of new `DatedTask` values.
+Where Mermaid misreads what the author evidently meant, the task gets the evident reading and the
+pass a located warning (I2xx).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from pages_roadmap import roadmap as rm
+from pages_roadmap.importer.notes import ChartError, Collector, Notes
 from pages_roadmap.importer.reader import (
     AFTER,
-    DURATION,
     ISO,
     TAG_RE,
-    TAGS,
     UNTIL,
-    WEEKDAYS,
-    ChartError,
     Field,
-    Reader,
-    Task,
+    ReadChart,
+    ReadTask,
     any_date,
+    kind_of,
 )
 from pages_roadmap.mermaid.dates import DateFormat, iso, js_date
+from pages_roadmap.mermaid.grammar import DURATION, TAGS, WEEKDAYS
 
 _LOOSE_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([A-Za-z]+)$")
 _UNIT_WORDS = {
@@ -50,6 +52,47 @@ _UNIT_WORDS = {
 }
 
 
+@dataclass(frozen=True)
+class DatedTask:
+    """A task with its tags, its fields after them, and its start and end."""
+
+    name: str
+    line: int
+    col: int
+    section: int
+    tags: frozenset[str]
+    fields: tuple[Field, ...]
+    end_col: int
+    comments: tuple[str, ...]
+    in_mermaid: bool
+    mermaid_fields: int  # how many fields Mermaid sees after the tags
+    mermaid_id: str = ""
+    id: str | None = None
+    id_col: int = 0
+    start: tuple[str, Any] = ("prev", None)  # ("date", iso) | ("after", [index]) | ("prev", None)
+    end: tuple[str, Any] = ("duration", "0d")  # ("date", iso) | ("duration", s) | ("until", [i])
+    stretched_end: bool = False  # an explicit end Mermaid stretches over excluded days
+    link: str | None = None
+
+    @property
+    def kind(self) -> rm.Kind:
+        return kind_of(self.tags)
+
+
+@dataclass(frozen=True)
+class DatedChart:
+    """The field pass's result: the settings with excludes/includes read, and the dated tasks."""
+
+    settings: Mapping[str, Any]
+    tasks: tuple[DatedTask, ...]
+    warnings: Notes
+
+
+def read_fields(chart: ReadChart) -> DatedChart:
+    """Second pass: every task's fields read with the chart's final settings."""
+    return _Fields(chart).read_all()
+
+
 @dataclass
 class _Ref:
     ids: list[str]
@@ -58,38 +101,55 @@ class _Ref:
     partial: str = ""  # what follows the ids Mermaid reads (`.id` of `after my.id`)
 
 
-class Fields:
-    """Second pass: every task's fields read with the chart's final settings."""
+class _Fields:
+    def __init__(self, chart: ReadChart) -> None:
+        self.chart = chart
+        self.fmt = chart.date_format
+        self.said = Collector(chart.path)
 
-    def __init__(self, reader: Reader) -> None:
-        self.r = reader
-
-    def read_all(self) -> None:
-        r = self.r
-        self._calendar()
+    def read_all(self) -> DatedChart:
+        settings = self._calendar()
+        tasks: list[DatedTask] = []
         counter = 0
-        for index, task in enumerate(r.tasks):
-            self._tags(index, task)
-            task.mermaid_fields = len(task.fields)
-            self._count(index, task)
+        for index, read in enumerate(self.chart.tasks):
+            tags, fields = self._tags(index, read)
+            mermaid_fields = len(fields)
+            self._count(index, read, kind_of(tags), fields)
+            task = DatedTask(
+                name=read.name,
+                line=read.line,
+                col=read.col,
+                section=read.section,
+                tags=frozenset(tags),
+                fields=tuple(fields),
+                end_col=read.end_col,
+                comments=read.comments,
+                in_mermaid=read.in_mermaid,
+                mermaid_fields=mermaid_fields,
+            )
             # Mermaid numbers the tasks without an id: task1, task2, ...
             if task.in_mermaid and task.mermaid_fields < 3:
                 counter += 1
-                task.mermaid_id = f"task{counter}"
+                task = replace(task, mermaid_id=f"task{counter}")
             elif task.mermaid_fields == 3:
-                task.mermaid_id = task.fields[0].text
-        refs = [self._read(index, task) for index, task in enumerate(r.tasks)]
-        _References(r).link(refs)
+                task = replace(task, mermaid_id=task.fields[0].text)
+            tasks.append(task)
+        read_tasks = [self._read(index, task) for index, task in enumerate(tasks)]
+        dated = [task for task, _ in read_tasks]
+        refs = [task_refs for _, task_refs in read_tasks]
+        linked = _References(self.chart, dated, self.said).link(refs)
+        return DatedChart(MappingProxyType(settings), tuple(linked), self.said.notes())
 
-    def _calendar(self) -> None:
-        r = self.r
-        fmt = r.date_format
-        for name, tokens in (("excludes", r.excludes), ("includes", r.includes)):
+    def _calendar(self) -> dict[str, Any]:
+        chart = self.chart
+        settings = dict(chart.settings)
+        fmt = self.fmt
+        for name, tokens in (("excludes", chart.excludes), ("includes", chart.includes)):
             kept: list[str] = []
             for token, line, col in tokens:
                 value = self._day_token(name, token, fmt)
                 if value is None:
-                    r.warn(
+                    self.said.warn(
                         (line, col),
                         "I201",
                         f"Mermaid silently ignores {token!r} in {name}; left out (the chart "
@@ -102,17 +162,18 @@ class Fields:
                 elif value not in kept:
                     kept.append(value)
             if kept:
-                r.settings[name] = kept
-        chart = rm.Chart(
-            excludes=tuple(r.settings.get("excludes", ())), weekend=r.settings.get("weekend")
+                settings[name] = kept
+        days = rm.Chart(
+            excludes=tuple(settings.get("excludes", ())), weekend=settings.get("weekend")
         )
-        if len(rm.Calendar.of(chart).weekdays) == 7:
-            raise r.fail(
-                (r.excludes[0][1], r.excludes[0][2]),
+        if len(rm.Calendar.of(days).weekdays) == 7:
+            raise self.said.fail(
+                (chart.excludes[0][1], chart.excludes[0][2]),
                 "I110",
                 "excludes every day of the week: Mermaid cannot place a task",
                 "remove a day from excludes",
             )
+        return settings
 
     @staticmethod
     def _day_token(name: str, token: str, fmt: DateFormat) -> str | None:
@@ -123,12 +184,14 @@ class Fields:
             return iso(moment)
         return token if ISO.match(token) and rm.parse_date(token) else None
 
-    def _tags(self, index: int, task: Task) -> None:
-        fields = task.fields
+    def _tags(self, index: int, task: ReadTask) -> tuple[set[str], list[Field]]:
+        """The task's tags, and its fields after them."""
+        fields = list(task.fields)
+        tags: set[str] = set()
         while fields and any(TAG_RE[t].match(fields[0].text) for t in TAGS):
-            task.tags.add(fields.pop(0).text)
+            tags.add(fields.pop(0).text)
         if not fields:
-            raise self.r.fail(
+            raise self.said.fail(
                 (task.line, task.col),
                 "I105",
                 "task data with tags only: Mermaid cannot draw the chart",
@@ -137,8 +200,8 @@ class Fields:
         misplaced = [f for f in fields if f.text.lower() in TAGS]
         for f in misplaced:
             fields.remove(f)
-            task.tags.add(f.text.lower())
-            self.r.warn(
+            tags.add(f.text.lower())
+            self.said.warn(
                 (task.line, f.col),
                 "I214",
                 f"{f.text!r} is not a tag where it stands (tags are lower case and come first); "
@@ -147,12 +210,13 @@ class Fields:
                 "write tags first, in lower case",
                 task=index,
             )
+        return tags, fields
 
-    def _count(self, index: int, task: Task) -> None:
-        fields = task.fields
+    def _count(self, index: int, task: ReadTask, kind: rm.Kind, fields: list[Field]) -> None:
+        """Mend the field count Mermaid misreads (`fields` is the pass's own list)."""
         while len(fields) > 3 and not fields[-1].text:
             dropped = fields.pop()
-            self.r.warn(
+            self.said.warn(
                 (task.line, dropped.col - 1),
                 "I202",
                 "a trailing comma gives Mermaid four fields and it cannot draw the chart "
@@ -161,7 +225,7 @@ class Fields:
                 task=index,
             )
         if len(fields) > 3:
-            raise self.r.fail(
+            raise self.said.fail(
                 (task.line, fields[3].col),
                 "I105",
                 f"{len(fields)} fields after the tags: Mermaid takes an id, a start and an end "
@@ -169,8 +233,7 @@ class Fields:
                 "write 'Name :tags, id, start, end'",
             )
         if len(fields) >= 2 and not fields[-1].text:
-            kind = task.kind
-            self.r.warn(
+            self.said.warn(
                 (task.line, fields[-1].col - 1),
                 "I202",
                 "a trailing comma gives Mermaid an empty end: it draws the "
@@ -182,11 +245,11 @@ class Fields:
                 short="a trailing comma in the chart (an empty end, zero length) is 0d here",
             )
             fields[-1] = Field("0d", fields[-1].col)
-        elif len(fields) == 2 and task.kind != "task" and self._id_then_date(fields):
-            self.r.warn(
+        elif len(fields) == 2 and kind != "task" and self._id_then_date(fields):
+            self.said.warn(
                 (task.line, fields[0].col),
                 "I202",
-                f"{task.kind} without a duration: Mermaid reads {fields[0].text!r} as the start "
+                f"{kind} without a duration: Mermaid reads {fields[0].text!r} as the start "
                 f"and cannot draw the chart ('Invalid date'); imported as id "
                 f"{fields[0].text!r} at {fields[1].text}",
                 "write ', 0d' after the date",
@@ -196,24 +259,25 @@ class Fields:
 
     def _id_then_date(self, fields: list[Field]) -> bool:
         first, second = fields[0].text, fields[1].text
-        if AFTER.match(first) or any_date(self.r, first) or not rm.ID_CHARS.match(first):
+        if AFTER.match(first) or any_date(self.fmt, first) or not rm.ID_CHARS.match(first):
             return False
-        return any_date(self.r, second) or bool(AFTER.match(second))
+        return any_date(self.fmt, second) or bool(AFTER.match(second))
 
-    def _read(self, index: int, task: Task) -> list[_Ref]:
+    def _read(self, index: int, task: DatedTask) -> tuple[DatedTask, list[_Ref]]:
+        """The task with its id and the dates its own fields give, and its after/until ids."""
         fields = task.fields
         refs: list[_Ref] = []
         if len(fields) == 3:
-            task.id, task.id_col = fields[0].text, fields[0].col
+            task = replace(task, id=fields[0].text, id_col=fields[0].col)
         if len(fields) >= 2:
             start = fields[-2]
             after = AFTER.match(start.text)
             if after:
                 refs.append(_ref("after", after, start))
             else:
-                task.start = ("date", self._start_date(index, task, start))
+                task = replace(task, start=("date", self._start_date(index, task, start)))
         elif index == 0:
-            raise self.r.fail(
+            raise self.said.fail(
                 (task.line, fields[0].col),
                 "I106",
                 "the first task has no start: Mermaid cannot draw the chart",
@@ -224,31 +288,30 @@ class Fields:
         if until:
             refs.append(_ref("until", until, end))
         else:
-            task.end = self._end(index, task, end)
-        return refs
+            reading, stretched = self._end(index, task, end)
+            task = replace(task, end=reading, stretched_end=stretched)
+        return task, refs
 
-    def _start_date(self, index: int, task: Task, f: Field) -> str:
-        r = self.r
+    def _start_date(self, index: int, task: DatedTask, f: Field) -> str:
         where = (task.line, f.col)
-        moment = r.date_format.strict(f.text)
+        moment = self.fmt.strict(f.text)
         if moment is None:
             moment = self._fallback_start(index, task, f)
         if moment.hour or moment.minute or moment.second:
             raise self._time_of_day(where, f.text)
         return iso(moment)
 
-    def _fallback_start(self, index: int, task: Task, f: Field) -> datetime:
+    def _fallback_start(self, index: int, task: DatedTask, f: Field) -> datetime:
         """Mermaid's `new Date()` fallback, or the dateFormat's order when that is evident."""
-        r = self.r
         where = (task.line, f.col)
         js = js_date(f.text)
-        loose = r.date_format.loose(f.text)
+        loose = self.fmt.loose(f.text)
         if loose is not None and loose != js:
             mermaid = f"as {iso(js)}" if js else "it not at all ('Invalid date')"
-            r.warn(
+            self.said.warn(
                 where,
                 "I210",
-                f"the start {f.text!r} does not match dateFormat {r.date_format.text!r}: Mermaid "
+                f"the start {f.text!r} does not match dateFormat {self.fmt.text!r}: Mermaid "
                 f"falls back to JavaScript's date parser and reads {mermaid}; imported in "
                 f"the dateFormat's order as {iso(loose)}, so the bar moves there",
                 "write dates exactly in the chart's dateFormat",
@@ -256,19 +319,19 @@ class Fields:
             )
             return loose
         if js is None:
-            raise r.fail(
+            raise self.said.fail(
                 where,
                 "I103",
                 f"Mermaid cannot read the start date {f.text!r} ('Invalid date') and cannot "
                 "draw the chart",
-                f"write it as {r.date_format.text or 'YYYY-MM-DD'}",
+                f"write it as {self.fmt.text or 'YYYY-MM-DD'}",
             )
         if not (ISO.match(f.text) and rm.parse_date(f.text)):
-            r.warn(
+            self.said.warn(
                 where,
                 "I210",
                 f"the start {f.text!r} does not match dateFormat "
-                f"{r.date_format.text or '(none)'!r}: Mermaid silently falls back to "
+                f"{self.fmt.text or '(none)'!r}: Mermaid silently falls back to "
                 f"JavaScript's date parser, which reads it as {iso(js)} (month first when "
                 "ambiguous); imported as that date, so the chart does not change",
                 "check the date; write it as YYYY-MM-DD",
@@ -277,31 +340,31 @@ class Fields:
         return js
 
     def _time_of_day(self, where: tuple[int, int], text: str) -> ChartError:
-        return self.r.fail(
+        return self.said.fail(
             where,
             "I104",
             f"{text!r} has a time of day; roadmap dates are whole days",
             "use midnight (00:00), or keep this chart by hand",
         )
 
-    def _end(self, index: int, task: Task, f: Field) -> tuple[str, Any]:
-        r = self.r
-        moment = r.date_format.strict(f.text)
+    def _end(self, index: int, task: DatedTask, f: Field) -> tuple[tuple[str, Any], bool]:
+        """The end the field gives, and whether Mermaid stretches it over excluded days."""
+        moment = self.fmt.strict(f.text)
         if moment is not None:
             if moment.hour or moment.minute or moment.second:
                 raise self._time_of_day((task.line, f.col), f.text)
             # Mermaid keeps an end date as written only when it is YYYY-MM-DD, whatever the
             # dateFormat; other explicit ends are stretched over excluded days.
-            task.stretched_end = not (ISO.match(f.text) and rm.parse_date(f.text))
-            return ("date", iso(moment))
+            stretched = not (ISO.match(f.text) and rm.parse_date(f.text))
+            return ("date", iso(moment)), stretched
         if DURATION.match(f.text):
             self._minutes(index, task, f)
-            return ("duration", f.text)
-        return self._evident_end(index, task, f)
+            return ("duration", f.text), False
+        return self._evident_end(index, task, f), False
 
-    def _minutes(self, index: int, task: Task, f: Field) -> None:
-        if f.text.endswith("m") and not f.text.endswith("ms") and not self.r.date_format.has_time:
-            self.r.warn(
+    def _minutes(self, index: int, task: DatedTask, f: Field) -> None:
+        if f.text.endswith("m") and not f.text.endswith("ms") and not self.fmt.has_time:
+            self.said.warn(
                 (task.line, f.col),
                 "I216",
                 f"{f.text!r} is {f.text[:-1]} minutes in Mermaid (months are 'M'); kept as "
@@ -310,10 +373,9 @@ class Fields:
                 task=index,
             )
 
-    def _evident_end(self, index: int, task: Task, f: Field) -> tuple[str, Any]:
+    def _evident_end(self, index: int, task: DatedTask, f: Field) -> tuple[str, Any]:
         """An end Mermaid cannot read (it draws zero length): what the author evidently meant."""
-        r = self.r
-        moment = r.date_format.loose(f.text) or js_date(f.text)
+        moment = self.fmt.loose(f.text) or js_date(f.text)
         reading: tuple[str, Any]
         if moment is not None and not (moment.hour or moment.minute):
             reading, shown = ("date", iso(moment)), f"the end date {iso(moment)}"
@@ -323,11 +385,11 @@ class Fields:
             shown = f"the duration {duration}" if duration else "0d (zero length)"
         why = (
             "there is no dateFormat line"
-            if not r.date_format.text
-            else f"it is neither a date in dateFormat {r.date_format.text!r} nor a duration"
+            if not self.fmt.text
+            else f"it is neither a date in dateFormat {self.fmt.text!r} nor a duration"
         )
         change = "the chart does not change" if reading[1] == "0d" else "the bar gets its length"
-        r.warn(
+        self.said.warn(
             (task.line, f.col),
             "I211",
             f"Mermaid cannot read the end {f.text!r} ({why}) and draws the bar with zero "
@@ -359,9 +421,10 @@ def _ref(key: str, m: re.Match[str], f: Field) -> _Ref:
 class _References:
     """after/until/click ids and the previous task, resolved as Mermaid resolves them."""
 
-    def __init__(self, reader: Reader) -> None:
-        self.r = reader
-        tasks = reader.tasks
+    def __init__(self, chart: ReadChart, tasks: list[DatedTask], said: Collector) -> None:
+        self.chart = chart
+        self.tasks = tasks
+        self.said = said
         # Mermaid's id table: each id points at the LAST task declared with it.
         self.last: dict[str, int] = {}
         self.first: dict[str, int] = {}
@@ -371,32 +434,37 @@ class _References:
                 self.first.setdefault(task.mermaid_id, i)
         self.explicit = {t.id: i for i, t in enumerate(tasks) if t.id}
 
-    def link(self, refs: list[list[_Ref]]) -> None:
+    def link(self, refs: list[list[_Ref]]) -> list[DatedTask]:
+        """The tasks with their after/until targets and click links (new values)."""
+        linked: list[DatedTask] = []
         for index, task_refs in enumerate(refs):
-            task = self.r.tasks[index]
+            task = self.tasks[index]
             for ref in task_refs:
                 targets = self._targets(index, ref)
+                reading = (ref.key, targets) if targets else ("date", self._today())
                 if ref.key == "after":
-                    task.start = ("after", targets) if targets else ("date", self._today())
+                    task = replace(task, start=reading)
                 else:
-                    task.end = ("until", targets) if targets else ("date", self._today())
+                    task = replace(task, end=reading)
             self._previous(index, task)
-        for ids, url, line, col in self.r.clicks:
-            for i in ids:
+            linked.append(task)
+        for click in self.chart.clicks:
+            for i in click.ids:
                 target = self.first.get(i)
                 if target is None:
-                    self.r.warn(
-                        (line, col),
+                    self.said.warn(
+                        (click.line, click.col),
                         "I207",
                         f"click names the unknown id {i!r}: Mermaid ignores it; its link is "
                         "not kept",
                         "give the task that id",
                     )
-                elif url is not None:
-                    self.r.tasks[target].link = url
+                else:
+                    linked[target] = replace(linked[target], link=click.url)
+        return linked
 
     def _today(self) -> str:
-        return self.r.today.isoformat()
+        return self.chart.today.isoformat()
 
     def _targets(self, index: int, ref: _Ref) -> list[int]:
         found: list[int] = []
@@ -413,10 +481,10 @@ class _References:
         return sorted(set(found), key=found.index)
 
     def _automatic(self, index: int, ref: _Ref, ref_id: str, target: int) -> None:
-        task = self.r.tasks[target]
+        task = self.tasks[target]
         if task.id is None:
-            self.r.warn(
-                (self.r.tasks[index].line, ref.col),
+            self.said.warn(
+                (self.tasks[index].line, ref.col),
                 "I215",
                 f"'{ref.key} {ref_id}' names Mermaid's automatic id of {task.name!r}; a roadmap "
                 "cannot use taskN ids, so that task gets an id of its own (the chart does not "
@@ -443,7 +511,7 @@ class _References:
             mermaid = f"Mermaid {verb} the task today, so it moves every day"
         guess = self._guess(wanted)
         if guess is not None:
-            chosen = self.r.tasks[guess].id
+            chosen = self.tasks[guess].id
             case = " (ids are case-sensitive)" if chosen != wanted else ""
             reading = f"read as {chosen!r}{case}, so the bar moves"
         elif target is not None:
@@ -452,8 +520,8 @@ class _References:
             reading = "left out, as Mermaid does: the chart does not change"
         else:
             reading = f"imported with today's date ({self._today()}) fixed"
-        self.r.warn(
-            (self.r.tasks[index].line, ref.col),
+        self.said.warn(
+            (self.tasks[index].line, ref.col),
             "I207",
             f"'{ref.key}' names the unknown id {wanted!r}: {mermaid}; {reading}",
             "use the id of a task in this chart",
@@ -468,16 +536,16 @@ class _References:
         close = [i for name, i in self.explicit.items() if name.lower() == wanted.lower()]
         return close[0] if len(close) == 1 else None
 
-    def _previous(self, index: int, task: Task) -> None:
+    def _previous(self, index: int, task: DatedTask) -> None:
         """Mermaid starts a task without a start at the end of the task the PREVIOUS line's id
         names; with a duplicate id that is the last task with that id, not the line before."""
-        before = self.r.tasks[index - 1] if index else None
+        before = self.tasks[index - 1] if index else None
         if task.start[0] != "prev" or before is None or not before.in_mermaid:
             return
         mermaid_prev = self.last.get(before.mermaid_id, index - 1)
         if mermaid_prev != index - 1 and task.in_mermaid:
-            other = self.r.tasks[mermaid_prev]
-            self.r.warn(
+            other = self.tasks[mermaid_prev]
+            self.said.warn(
                 (task.line, task.col),
                 "I208",
                 f"the line before has the duplicate id {before.mermaid_id!r}: Mermaid starts "

@@ -1,20 +1,19 @@
 """Import a page's hand-written Mermaid gantt charts: fences -> roadmap files and managed blocks.
 
 `run` finds the ```mermaid fences of a page in markdown-it's token stream, imports each gantt
-chart with `read_chart` (chart_builder.py) and replaces its fence with a managed block; no other
-byte changes. A chart is read the way Mermaid 12.3 reads it (see
-shared/reference/mermaid-gantt.md), in steps: chart_reader.py -> chart_fields.py ->
-chart_builder.py, with mermaid_dates.py for dates. Where Mermaid silently misreads what the
-author wrote, the importer takes the evident meaning and says so in a located warning (I2xx)
-that names the reading it chose and how the chart changes. A chart it cannot read is a located
-error (I1xx).
+chart with `read_chart` (builder.py) and replaces its fence with a managed block; no other byte
+changes. A chart is read the way Mermaid 12.3 reads it, in passes that hand each other values:
+reader.py -> fields.py -> builder.py, with mermaid/grammar.py and mermaid/dates.py for what
+Mermaid accepts. Where Mermaid silently misreads what the author wrote, the importer takes the
+evident meaning and says so in a located warning (I2xx) that names the reading it chose and how
+the chart changes. A chart it cannot read is a located error (I1xx).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,7 +50,6 @@ class Fence:
 @dataclass(frozen=True)
 class DataFile:
     path: Path
-    roadmap_id: str
     text: str
 
 
@@ -62,14 +60,6 @@ class ImportResult:
     page: Change | None
     files: list[DataFile]
     findings: list[Finding]
-
-    @property
-    def data_file(self) -> Path | None:
-        return self.files[0].path if self.files else None
-
-    @property
-    def yaml(self) -> str:
-        return self.files[0].text if self.files else ""
 
 
 def _tokens(text: str) -> list[Any]:
@@ -246,8 +236,8 @@ def _import_fence(
             )
         )
         return None, None, findings
-    imported.header.insert(0, f"Imported from {rel} by 'pages-roadmap import'.")
-    text = imported.yaml()
+    origin = f"Imported from {rel} by 'pages-roadmap import'."
+    text = replace(imported, header=(origin, *imported.header)).yaml()
     loaded = roadmap_from_text(text, site.rel(target), chart_id, site)
     findings += loaded.findings
     if loaded.roadmap is None:
@@ -264,7 +254,7 @@ def _import_fence(
         )
         return None, None, findings
     block = managed_block(chart_id, loaded.roadmap, today, fence.newline)
-    return DataFile(target, chart_id, text), block, findings
+    return DataFile(target, text), block, findings
 
 
 def _spliced(page_path: Path, text: str, edits: Iterable[tuple[Fence, str]]) -> Change:

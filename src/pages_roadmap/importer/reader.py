@@ -1,10 +1,10 @@
 """Reading a chart, first pass: one chart's lines -> its statements, as Mermaid 12.3 lexes them.
 
-Holds what Mermaid's lexer (`gantt.jison`) and task compiler accept. `Reader.read` reads front
-matter, directives, settings, sections and task lines into the reader (task fields stay text
-until chart_fields.py), with a located warning (I2xx) where Mermaid silently misreads the author;
-a chart Mermaid cannot read raises `ChartError` (I1xx). `is_gantt` tells whether a mermaid block
-holds a gantt chart.
+Holds what Mermaid's lexer (`gantt.jison`) and task compiler accept. `read_chart_text` reads
+front matter, directives, settings, sections and task lines and returns them as a `ReadChart`
+value (task fields stay text until fields.py), with a located warning (I2xx) where Mermaid
+silently misreads the author; a chart Mermaid cannot read raises `ChartError` (I1xx). `is_gantt`
+tells whether a mermaid block holds a gantt chart.
 """
 
 from __future__ import annotations
@@ -12,25 +12,34 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 from pages_roadmap import roadmap as rm
-from pages_roadmap.errors import FindingError
-from pages_roadmap.findings import Finding, error, warning
+from pages_roadmap.importer.notes import Collector, Notes
 from pages_roadmap.mermaid.dates import DateFormat, js_date
+from pages_roadmap.mermaid.grammar import (
+    ACC_DESCR,
+    ACC_DESCR_BLOCK,
+    ACC_TITLE,
+    DURATION,
+    STATEMENTS,
+    TAGS,
+    TICK_INTERVAL,
+    TICK_LOOSE,
+    tick_in_months,
+)
 from pages_roadmap.yamlload import LoadError, load
 
-# --- What Mermaid's lexer and task compiler accept ------------------------------------------
+# --- What Mermaid's lexer and task compiler accept (the shared facts: mermaid/grammar.py) ----
 
-TAGS = ("active", "done", "crit", "milestone", "vert")
 TAG_RE = {tag: re.compile(rf"^\s*{tag}\s*$") for tag in TAGS}  # case-sensitive, like Mermaid
 # `[\d\w- ]+` in JavaScript: \w is ASCII only; ids are split on single spaces.
 AFTER = re.compile(r"^after\s+([0-9A-Za-z_\- ]+)")
 UNTIL = re.compile(r"^until\s+([0-9A-Za-z_\- ]+)")
-DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|[smhdwMy])$")
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ENTITY = re.compile(r"#([A-Za-z0-9_]+);")
 # A bare '#' or ';' ends a value or task data; an entity such as #58; does not (Mermaid encodes
@@ -38,47 +47,13 @@ _ENTITY = re.compile(r"#([A-Za-z0-9_]+);")
 _STOP = re.compile(r"#[A-Za-z0-9_]+;|[#;]")
 _COMMENT_LINE = re.compile(r"^\s*%%(?!\{)")
 _DIRECTIVE = re.compile(r"%%\{\s*(\w+)\s*:?\s*(.*?)\s*\}%%", re.DOTALL)
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _GANTT = re.compile(r"gantt\b", re.IGNORECASE)
-_ACC_TITLE = re.compile(r"accTitle\s*:\s*", re.IGNORECASE)
-_ACC_DESCR = re.compile(r"accDescr\s*:\s*", re.IGNORECASE)
-_ACC_BLOCK = re.compile(r"accDescr\s*\{\s*", re.IGNORECASE)
 _CLICK = re.compile(r"click\s+(\S*)\s*(.*)$", re.IGNORECASE)
 _HREF = re.compile(r'href\s+"([^"]*)"\s*', re.IGNORECASE)
 _CALL = re.compile(r"call\s+([^(\s]*)\s*(\([^)]*\))?\s*", re.IGNORECASE)
-# Statements in the order of Mermaid's lexer rules: the first that matches wins.
-_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(pattern, re.IGNORECASE))
-    for name, pattern in (
-        ("href", r'href\s+"'),
-        ("call", r"call\s+"),
-        ("click", r"click\s+"),
-        ("gantt", r"gantt\b"),
-        ("dateFormat", r"dateFormat\s"),
-        ("inclusiveEndDates", r"inclusiveEndDates\b"),
-        ("topAxis", r"topAxis\b"),
-        ("axisFormat", r"axisFormat\s"),
-        ("tickInterval", r"tickInterval\s"),
-        ("includes", r"includes\s"),
-        ("excludes", r"excludes\s"),
-        ("todayMarker", r"todayMarker\s"),
-        ("weekday", r"weekday\s+(" + "|".join(WEEKDAYS) + r")\b"),
-        ("weekend", r"weekend\s+(friday|saturday)\b"),
-        ("date", r"\d\d\d\d-\d\d-\d\d\b"),
-        ("title", r"title\s"),
-        ("accDescription", r"accDescription\s"),
-        ("section", r"section\s"),
-    )
-)
 _VALUE_RULES = {"dateFormat", "axisFormat", "tickInterval", "includes", "excludes", "todayMarker"}
 _FLAG_RULES = {"inclusiveEndDates", "topAxis", "weekday", "weekend"}
 _BROKEN_RULES = {"href", "call", "gantt", "date"}  # Mermaid's parser rejects these lines
-TICK = re.compile(r"^([1-9]\d*)(millisecond|second|minute|hour|day|week|month)$")
-_TICK_QUARTERS = re.compile(r"^(\d+)\s*quarters?$", re.IGNORECASE)
-_TICK_YEARS = re.compile(r"^(\d+)\s*years?$", re.IGNORECASE)
-_TICK_LOOSE = re.compile(
-    r"^(\d+)\s*(millisecond|second|minute|hour|day|week|month)s?$", re.IGNORECASE
-)
 _FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 ERRORS_HINT = "fix the chart in the page (Mermaid cannot draw it either), then import again"
@@ -121,119 +96,118 @@ class Line:
     text: str
 
 
-def chart_lines(text: str, first_line: int = 1, indent: int = 0) -> list[Line]:
-    """The lines of a chart whose first line is page line `first_line`."""
-    return [Line(first_line + i, indent, t) for i, t in enumerate(text.splitlines())]
-
-
-@dataclass
+@dataclass(frozen=True)
 class Field:
     text: str  # stripped
     col: int  # 1-based page column
 
 
-@dataclass
-class Task:
+@dataclass(frozen=True)
+class ReadTask:
+    """A task line as read: its fields are still text (tags included)."""
+
     name: str
     line: int
     col: int
     section: int
-    tags: set[str]
-    fields: list[Field]
+    fields: tuple[Field, ...]
     end_col: int
-    comments: list[str] = field(default_factory=list)
-    mermaid_fields: int = 0  # how many fields Mermaid sees after the tags
+    comments: tuple[str, ...] = ()
     in_mermaid: bool = True  # False for a task Mermaid never saw (a dropped or swallowed line)
-    mermaid_id: str = ""
-    link: str | None = None
-    # Filled in when the fields are read:
-    id: str | None = None
-    id_col: int = 0
-    start: tuple[str, Any] = ("prev", None)  # ("date", iso) | ("after", [index]) | ("prev", None)
-    end: tuple[str, Any] = ("duration", "0d")  # ("date", iso) | ("duration", s) | ("until", [i])
-    stretched_end: bool = False  # an explicit end Mermaid stretches over excluded days
-
-    @property
-    def kind(self) -> rm.Kind:
-        if "vert" in self.tags:
-            return "marker"
-        return "milestone" if "milestone" in self.tags else "task"
 
 
-@dataclass
-class _Section:
+def kind_of(tags: Collection[str]) -> rm.Kind:
+    if "vert" in tags:
+        return "marker"
+    return "milestone" if "milestone" in tags else "task"
+
+
+@dataclass(frozen=True)
+class ReadSection:
     name: str | None
     line: int
     col: int
-    comments: list[str] = field(default_factory=list)
+    comments: tuple[str, ...] = ()
 
 
-class ChartError(FindingError):
-    """A chart the importer cannot read; carries the located error."""
+@dataclass(frozen=True)
+class Click:
+    ids: tuple[str, ...]
+    url: str
+    line: int
+    col: int
 
 
-class Reader:
-    """Reads one chart's statements; `read()` fills in the settings, sections and tasks."""
+@dataclass(frozen=True)
+class ReadChart:
+    """One chart's statements as read, with the chart's final settings; later passes read it."""
+
+    path: str
+    today: date
+    first_line: int  # the page line of the chart's first line
+    settings: Mapping[str, Any]  # roadmap chart keys, title, description, acc_title, config:*
+    title_from_front_matter: str | None
+    date_format: DateFormat
+    excludes: tuple[tuple[str, int, int], ...]  # token, line, col
+    includes: tuple[tuple[str, int, int], ...]
+    sections: tuple[ReadSection, ...]
+    tasks: tuple[ReadTask, ...]
+    clicks: tuple[Click, ...]
+    notes: tuple[str, ...]  # the chart's comments that belong to no task or section
+    warnings: Notes
+
+
+def read_chart_text(lines: Sequence[Line], path: str, today: date) -> ReadChart:
+    """First pass: one chart's lines -> its statements (raises `ChartError`)."""
+    return _Reader(lines, path, today).read()
+
+
+class _Reader:
+    """Reads one chart's statements; its state lives only while `read()` runs."""
 
     def __init__(self, lines: Sequence[Line], path: str, today: date) -> None:
         self.lines = list(lines)
         self.path = path
         self.today = today
-        self.findings: list[Finding] = []
+        self.said = Collector(path)
         self.settings: dict[str, Any] = {}
         self.date_format = DateFormat("")
         self.excludes: list[tuple[str, int, int]] = []  # token, line, col
         self.includes: list[tuple[str, int, int]] = []
         self.notes: list[str] = []
         self.pending: list[str] = []
-        self.header_notes: list[str] = []
-        self.sections: list[_Section] = []
-        self.tasks: list[Task] = []
-        self.clicks: list[tuple[list[str], str | None, int, int]] = []
-        self.chart_comments: dict[str, list[str]] = {}
-        self.task_warnings: dict[int, list[str]] = {}
+        self.sections: list[ReadSection] = []
+        self.tasks: list[ReadTask] = []
+        self.clicks: list[Click] = []
         self.in_body = False
         self.title_from_front_matter: str | None = None
-
-    # -- findings --
 
     def at(self, line: Line, index: int) -> tuple[int, int]:
         return line.no, line.col0 + index + 1
 
-    def fail(self, where: tuple[int, int], code: str, message: str, hint: str) -> ChartError:
-        return ChartError(error(self.path, *where, code, message, hint))
-
-    def warn(
-        self,
-        where: tuple[int, int],
-        code: str,
-        message: str,
-        hint: str,
-        *,
-        task: int | None = None,
-        setting: str | None = None,
-        short: str | None = None,
-    ) -> None:
-        """A warning; its text (or `short`) also goes into the YAML above what it is about."""
-        self.findings.append(warning(self.path, *where, code, message, hint))
-        note = f"{code}: {short or message}"
-        if task is not None:
-            self.task_warnings.setdefault(task, []).append(note)
-        elif setting is not None:
-            self.chart_comments.setdefault(setting, []).append(note)
-        else:
-            self.header_notes.append(note)
-
-    # -- reading --
-
-    def read(self) -> None:
+    def read(self) -> ReadChart:
         body = self._directives(self._front_matter())
         self._statements(body)
         if not self.tasks:
             where = (self.lines[0].no, 1) if self.lines else (1, 1)
-            raise self.fail(where, "I111", "the chart has no tasks", "add a task, or leave it out")
-        self.notes += self.pending
-        self.pending = []
+            raise self.said.fail(
+                where, "I111", "the chart has no tasks", "add a task, or leave it out"
+            )
+        return ReadChart(
+            path=self.path,
+            today=self.today,
+            first_line=self.lines[0].no,
+            settings=MappingProxyType(dict(self.settings)),
+            title_from_front_matter=self.title_from_front_matter,
+            date_format=self.date_format,
+            excludes=tuple(self.excludes),
+            includes=tuple(self.includes),
+            sections=tuple(self.sections),
+            tasks=tuple(self.tasks),
+            clicks=tuple(self.clicks),
+            notes=(*self.notes, *self.pending),
+            warnings=self.said.notes(),
+        )
 
     def _front_matter(self) -> list[Line]:
         lines = self.lines
@@ -247,7 +221,7 @@ class Reader:
             doc = load(text, self.path, line_offset=lines[0].no)
         except LoadError as exc:
             f = exc.finding
-            raise self.fail(
+            raise self.said.fail(
                 (f.line, f.col + lines[0].col0),
                 "I102",
                 f"the chart's front matter is not valid YAML: {f.message}",
@@ -280,7 +254,7 @@ class Reader:
         m = _DIRECTIVE.search(text)
         where = self.at(first, first.text.index("%%{"))
         if not m or m[1].lower() not in ("init", "initialize"):
-            self.warn(
+            self.said.warn(
                 where,
                 "I209",
                 f"directive {text.strip()[:40]!r} is not kept",
@@ -289,7 +263,9 @@ class Reader:
             return j + 1
         config = _parse_json_ish(m[2])
         if not isinstance(config, dict):
-            self.warn(where, "I209", "the init directive could not be read; it is not kept", "")
+            self.said.warn(
+                where, "I209", "the init directive could not be read; it is not kept", ""
+            )
         else:
             _Config(self, where).apply(config, "init directive")
         return j + 1
@@ -311,7 +287,7 @@ class Reader:
             if not seen_gantt:
                 m = _GANTT.match(line.text, start)
                 if not m:
-                    raise self.fail(
+                    raise self.said.fail(
                         self.at(line, start),
                         "I102",
                         "a gantt chart starts with the word 'gantt'",
@@ -337,9 +313,9 @@ class Reader:
         line = lines[i]
         text = line.text
         for pattern, handler in (
-            (_ACC_TITLE, self._acc_title),
-            (_ACC_BLOCK, None),
-            (_ACC_DESCR, self._acc_descr),
+            (ACC_TITLE, self._acc_title),
+            (ACC_DESCR_BLOCK, None),
+            (ACC_DESCR, self._acc_descr),
         ):
             m = pattern.match(text, pos)
             if m and handler is None:
@@ -350,7 +326,7 @@ class Reader:
         if text.startswith("%", pos) or (text[pos + 1 : pos + 2] == "%" and text[pos] != "}"):
             self._percent(line, pos)
             return i + 1
-        for name, pattern in _RULES:
+        for name, pattern in STATEMENTS:
             m = pattern.match(text, pos)
             if m:
                 self._keyword(name, line, pos, m)
@@ -373,7 +349,7 @@ class Reader:
             j += 1
             if j >= len(lines):
                 start = lines[i].text.lower().index("accdescr")
-                raise self.fail(
+                raise self.said.fail(
                     self.at(lines[i], start),
                     "I102",
                     "'accDescr {' has no closing '}'",
@@ -390,7 +366,7 @@ class Reader:
         self.settings["description"] = decode_entities(value)
         rest = text[close + 1 :]
         if rest.strip():
-            raise self.fail(
+            raise self.said.fail(
                 self.at(lines[j], close + 1),
                 "I102",
                 "text after the '}' of 'accDescr {'",
@@ -402,12 +378,12 @@ class Reader:
         """A line Mermaid's lexer takes for a comment: '%' as its first or second character."""
         text = line.text[pos:]
         colon = text.find(":")
-        looks_like_task = colon > 0 and _task_like(self, text[colon + 1 :], 1)
+        looks_like_task = colon > 0 and _task_like(self.date_format, text[colon + 1 :], 1)
         if text.startswith("%") or not looks_like_task:
             # '%' first: most likely a line commented out; it stays a comment.
             self._comment(text.lstrip("%").strip())
             if looks_like_task:
-                self.warn(
+                self.said.warn(
                     self.at(line, pos),
                     "I203",
                     f"Mermaid reads {text.strip()!r} as a comment (it starts with '%'); kept as "
@@ -418,7 +394,7 @@ class Reader:
         name = text[:colon].strip()
         fixed = name[0] + " " + name[1:]
         task = self._task(line, pos, name=fixed, in_mermaid=False)
-        self.warn(
+        self.said.warn(
             self.at(line, pos),
             "I203",
             f"Mermaid silently drops the task {name!r}: a '%' as the second character makes the "
@@ -448,7 +424,7 @@ class Reader:
             self._click(line, pos)
             return
         if name in _BROKEN_RULES and not self._keyword_name(name, line, pos, 1):
-            raise self.fail(
+            raise self.said.fail(
                 self.at(line, pos),
                 "I102",
                 f"Mermaid cannot parse this line (it starts with {m[0].strip()!r})",
@@ -459,7 +435,7 @@ class Reader:
         """A task whose name starts with a statement's keyword: import it as a task."""
         text = line.text[pos:]
         colon = text.find(":")
-        if colon <= 0 or not _task_like(self, text[colon + 1 :], minimum):
+        if colon <= 0 or not _task_like(self.date_format, text[colon + 1 :], minimum):
             return False
         name = text[:colon].strip()
         fixed = f'"{name}"'
@@ -486,7 +462,7 @@ class Reader:
             )
         else:
             effect = f"Mermaid silently reads the line as a '{keyword}' statement and draws no task"
-        self.warn(
+        self.said.warn(
             self.at(line, pos),
             "I204",
             f"the name {name!r} starts with {'a date' if keyword == 'date' else repr(keyword)}: "
@@ -507,7 +483,7 @@ class Reader:
         else:
             end = _stop(text, value_start)
         if text[end:].strip():
-            raise self.fail(
+            raise self.said.fail(
                 self.at(line, end),
                 "I102",
                 f"Mermaid cannot parse {text[end]!r} after '{name}' (it ends the value and the "
@@ -527,7 +503,7 @@ class Reader:
             self.settings["weekend"] = m[1].lower()
         else:
             self.settings["top_axis"] = True
-            self.warn(
+            self.said.warn(
                 self.at(line, pos),
                 "I217",
                 "Mermaid cannot draw a chart with the statement 'topAxis' (its parser fails with "
@@ -553,7 +529,7 @@ class Reader:
                 call = True
                 rest = rest[c.end() :]
             else:
-                raise self.fail(
+                raise self.said.fail(
                     self.at(line, len(line.text) - len(rest)),
                     "I102",
                     "Mermaid cannot parse this click statement",
@@ -561,14 +537,14 @@ class Reader:
                 )
         where = self.at(line, pos)
         if call:
-            self.warn(
+            self.said.warn(
                 where,
                 "I209",
                 "the click callback ('call ...') is not kept: pages-roadmap charts run no scripts",
                 "",
             )
         if url is not None:
-            self.clicks.append(([i for i in ids.split(",") if i], url, *where))
+            self.clicks.append(Click(tuple(i for i in ids.split(",") if i), url, *where))
 
     def _task(
         self, line: Line, pos: int, *, name: str | None = None, in_mermaid: bool = True
@@ -577,14 +553,14 @@ class Reader:
         text = line.text
         colon = text.find(":", pos)
         if colon < 0:
-            raise self.fail(
+            raise self.said.fail(
                 self.at(line, pos),
                 "I102",
                 f"Mermaid cannot parse {text[pos:].strip()!r}: a task needs ':' and its data",
                 "write 'Name :start, end' or remove the line",
             )
         if colon == pos:
-            raise self.fail(self.at(line, pos), "I102", "a task without a name", ERRORS_HINT)
+            raise self.said.fail(self.at(line, pos), "I102", "a task without a name", ERRORS_HINT)
         name_text = text[pos:colon]
         data_start = colon + 1
         data_end = _stop(text, data_start)
@@ -593,7 +569,7 @@ class Reader:
         if comment_at >= 0:
             data_end = comment_at
         elif data_end < len(text):
-            raise self.fail(
+            raise self.said.fail(
                 self.at(line, data_end),
                 "I102",
                 f"Mermaid cannot parse {text[data_end]!r} in task data (it ends the data and "
@@ -601,7 +577,7 @@ class Reader:
                 "remove it; write '#' and ';' in names as #35; and #59;",
             )
         if not text[data_start:data_end].strip():
-            raise self.fail(
+            raise self.said.fail(
                 self.at(line, colon), "I102", "a task without data after ':'", ERRORS_HINT
             )
         short: str | None = None
@@ -611,16 +587,18 @@ class Reader:
         fields = _split_fields(line, text, data_start, data_end)
         self.in_body = True
         if not self.sections:
-            self.sections.append(_Section(None, line.no, 1))
-        task = Task(
+            self.sections.append(ReadSection(None, line.no, 1))
+        comments = self.pending
+        if comment_at >= 0:
+            comments = [*comments, text[comment_at:].strip().lstrip("%").strip()]
+        task = ReadTask(
             name=name,
             line=line.no,
             col=self.at(line, pos)[1],
             section=len(self.sections) - 1,
-            tags=set(),
-            fields=fields,
+            fields=tuple(fields),
             end_col=self.at(line, data_end)[1],
-            comments=self.pending,
+            comments=tuple(comments),
             in_mermaid=in_mermaid,
         )
         self.pending = []
@@ -635,7 +613,7 @@ class Reader:
                 if len(seen) == 3 and len(fields) >= 3
                 else ""
             )
-            self.warn(
+            self.said.warn(
                 self.at(line, pos),
                 "I205",
                 f"Mermaid cuts the name {name!r} at its first ':' and reads the rest as data "
@@ -645,7 +623,7 @@ class Reader:
                 task=index,
             )
         if comment_at >= 0:
-            self._trailing_comment(line, index, text[comment_at:].strip())
+            self._trailing_comment(line, index)
         return index
 
     def _colon_in_name(self, line: Line, pos: int, data_end: int) -> tuple[str, str, str | None]:
@@ -655,15 +633,16 @@ class Reader:
         Returns the name's text as written, the name, and what Mermaid shows (if different)."""
         text = line.text
         colons = [i for i in range(pos, data_end) if text[i] == ":"]
-        chosen = next((c for c in colons if _task_like(self, text[c + 1 : data_end], 1)), colons[0])
+        fmt = self.date_format
+        chosen = next((c for c in colons if _task_like(fmt, text[c + 1 : data_end], 1)), colons[0])
         full = text[pos:chosen]
         name = decode_entities(full.strip())
         short = decode_entities(text[pos : colons[0]].strip())
         return full, name, short if chosen != colons[0] else None
 
-    def _trailing_comment(self, line: Line, index: int, comment: str) -> None:
-        self.tasks[index].comments.append(comment.lstrip("%").strip())
-        self.warn(
+    def _trailing_comment(self, line: Line, index: int) -> None:
+        """The comment itself is kept above the task (see `_task`)."""
+        self.said.warn(
             self.at(line, line.text.find("%%", line.text.find(":"))),
             "I211",
             "Mermaid does not end task data at '%%': the comment becomes part of the last "
@@ -701,12 +680,11 @@ def _split_fields(line: Line, text: str, start: int, end: int) -> list[Field]:
     return fields
 
 
-def any_date(reader: Reader, text: str) -> bool:
-    fmt = reader.date_format
+def any_date(fmt: DateFormat, text: str) -> bool:
     return bool(fmt.strict(text) or fmt.loose(text) or js_date(text))
 
 
-def _task_like(reader: Reader, data: str, minimum: int) -> bool:
+def _task_like(fmt: DateFormat, data: str, minimum: int) -> bool:
     """Does `data` (after a ':') read as task data with at least `minimum` fields or a tag?"""
     cut = data.find("%%")
     data = data[:cut] if cut >= 0 else data
@@ -725,8 +703,8 @@ def _task_like(reader: Reader, data: str, minimum: int) -> bool:
         return False
     end = fields[-1]
     start = fields[-2] if len(fields) >= 2 else None
-    ok_end = bool(DURATION.match(end) or UNTIL.match(end) or any_date(reader, end))
-    ok_start = start is None or bool(AFTER.match(start) or any_date(reader, start))
+    ok_end = bool(DURATION.match(end) or UNTIL.match(end) or any_date(fmt, end))
+    ok_start = start is None or bool(AFTER.match(start) or any_date(fmt, start))
     return ok_end and ok_start and (tagged or len(fields) >= minimum)
 
 
@@ -741,7 +719,7 @@ class _Config:
         "weekday": "weekday",
     }
 
-    def __init__(self, reader: Reader, where: tuple[int, int]) -> None:
+    def __init__(self, reader: _Reader, where: tuple[int, int]) -> None:
         self.reader = reader
         self.where = where
 
@@ -782,7 +760,7 @@ class _Config:
                 self.not_kept(f"{source}: gantt.{key}")
 
     def not_kept(self, what: str) -> None:
-        self.reader.warn(
+        self.reader.said.warn(
             self.where,
             "I209",
             f"{what} is not kept: the roadmap format has no such setting, so the chart may "
@@ -794,7 +772,7 @@ class _Config:
 class _Settings:
     """The value statements: dateFormat, axisFormat, tickInterval, excludes, ..."""
 
-    def __init__(self, reader: Reader) -> None:
+    def __init__(self, reader: _Reader) -> None:
         self.reader = reader
 
     def value(
@@ -805,7 +783,7 @@ class _Settings:
         if name == "dateFormat":
             fmt = DateFormat(value)
             if fmt.unsupported:
-                raise r.fail(
+                raise r.said.fail(
                     where,
                     "I104",
                     f"dateFormat {value!r}: the importer reads the tokens YYYY YY MM M DD D HH "
@@ -828,7 +806,7 @@ class _Settings:
             r.settings["title"] = decode_entities(value)
         elif name == "accDescription":
             r.settings["description"] = decode_entities(value)
-            r.warn(
+            r.said.warn(
                 where,
                 "I217",
                 "Mermaid cannot draw a chart with 'accDescription' (a parse error); imported as "
@@ -838,27 +816,23 @@ class _Settings:
             )
         else:
             r.in_body = True
-            r.sections.append(_Section(decode_entities(value), *where, r.pending))
+            r.sections.append(ReadSection(decode_entities(value), *where, tuple(r.pending)))
             r.pending = []
 
     def tick_interval(self, raw: str, where: tuple[int, int]) -> None:
         r = self.reader
         value = raw.strip()
-        if TICK.match(raw):
+        if TICK_INTERVAL.match(raw):
             r.settings["tick_interval"] = value
             return
-        fixed: str | None = None
-        q, y, loose = _TICK_QUARTERS.match(value), _TICK_YEARS.match(value), None
-        if q:
-            fixed = f"{int(q[1]) * 3}month"
-        elif y:
-            fixed = f"{int(y[1]) * 12}month"
-        else:
-            loose = _TICK_LOOSE.match(value)
+        months = tick_in_months(value)
+        fixed: str | None = months[0] if months else None
+        if months is None:
+            loose = TICK_LOOSE.match(value)
             fixed = f"{int(loose[1])}{loose[2].lower()}" if loose and int(loose[1]) else None
         if fixed is not None:
             r.settings["tick_interval"] = fixed
-            r.warn(
+            r.said.warn(
                 where,
                 "I201",
                 f"Mermaid silently ignores 'tickInterval {raw}' and draws its automatic ticks; "
@@ -868,7 +842,7 @@ class _Settings:
                 setting="tick_interval",
             )
         else:
-            r.warn(
+            r.said.warn(
                 where,
                 "I201",
                 f"Mermaid silently ignores 'tickInterval {raw}'; left out, so the chart keeps "
