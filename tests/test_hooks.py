@@ -215,3 +215,27 @@ def test_try_repo_runs_every_hook(snapshot: Snapshot, site: Repo) -> None:
     ran = [line.split(".")[0] for line in proc.stdout.splitlines() if "....." in line]
     assert ran == ["pages-roadmap build", "pages-roadmap check"]
     assert proc.stdout.count("Passed") == 1 and proc.stdout.count("Failed") == 1
+
+
+def test_both_hooks_pass_on_this_repository_as_committed(snapshot: Snapshot) -> None:
+    """`pre-commit run --all-files` on this repository itself: the check hook is handed every
+    Markdown file (test fixtures in excluded folders too) and must skip what Jekyll skips; the
+    build hook must find the example site up to date."""
+    config = snapshot.path.parent / "all-hooks.yaml"
+    hooks = [{"id": hook_id} for hook_id in manifest_ids()]
+    config.write_text(
+        yaml.safe_dump(
+            {"repos": [{"repo": str(snapshot.path), "rev": snapshot.rev, "hooks": hooks}]}
+        )
+    )
+    proc = subprocess.run(
+        [str(PRE_COMMIT), "run", "--all-files", "--config", str(config)],
+        cwd=snapshot.path,
+        env=env_for(snapshot),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    ran = sorted(line.split(".")[0] for line in proc.stdout.splitlines() if "....." in line)
+    assert (ran, proc.stdout.count("Passed")) == (["pages-roadmap build", "pages-roadmap check"], 2)
