@@ -67,7 +67,7 @@ def test_mermaid_compiles_exactly_the_data(
                 "task": item.name,
                 "section": section.name or "",
                 "start": iso(span.start),
-                "end": iso(span.end),
+                "end": iso(span.drawn_end),
                 "milestone": item.kind == "milestone",
                 "vert": item.kind == "marker",
                 "done": item.kind != "marker" and item.status == "done",

@@ -226,7 +226,10 @@ def add_duration(start: datetime, text: str) -> datetime | None:
         year, month = start.year + index // 12, index % 12 + 1
         day = min(start.day, calendar.monthrange(year, month)[1])
         return start.replace(year=year, month=month, day=day)
-    return start + timedelta(seconds=value * _EXACT_SECONDS[unit])
+    # A roadmap is made of days: a finer duration counts in days, rounded like a day count
+    # (36h is 1.5 days, so 2; 11h is 0), so every date stays a midnight in every time zone.
+    days = math.floor(value * _EXACT_SECONDS[unit] / 86_400 + 0.5)
+    return start + timedelta(days=days)
 
 
 @dataclass(frozen=True)
@@ -261,25 +264,39 @@ def is_excluded(day: datetime, chart: Chart) -> bool:
     return Calendar.of(chart).excluded(day)
 
 
-def _stretch(start: datetime, end: datetime, calendar: Calendar) -> datetime:
-    """Mermaid's fixTaskDates: each excluded day after the start pushes the end one day on."""
+def _stretch(start: datetime, end: datetime, calendar: Calendar) -> tuple[datetime, datetime]:
+    """Mermaid's fixTaskDates: each excluded day after the start pushes the end one day on.
+
+    Returns the end and the end of the bar: the day after the last day that is not excluded
+    (the start counts as such), so excluded days at the end are not drawn.
+    """
     day = start + timedelta(days=1)
     one = timedelta(days=1)
     steps = 0
+    bar_end = end
+    excluded = False
     while day <= end:
-        if calendar.excluded(day):
+        if not excluded:
+            bar_end = end
+        excluded = calendar.excluded(day)
+        if excluded:
             end += one
         day += one
         steps += 1
         if steps > MAX_EXCLUDE_DAYS:
             raise ResolveError("excluded days leave no day to work on")
-    return end
+    return end, bar_end
 
 
 @dataclass(frozen=True)
 class Span:
     start: datetime
-    end: datetime
+    end: datetime  # where the item ends: `after` and the next item without a start begin here
+    bar_end: datetime | None = None  # where its bar ends, when excluded days at the end are cut
+
+    @property
+    def drawn_end(self) -> datetime:
+        return self.end if self.bar_end is None else self.bar_end
 
 
 def resolve(roadmap: Roadmap) -> dict[JsonPath, Span]:
@@ -352,7 +369,8 @@ def _resolve_item(
             return None
         end = min(starts)
     if chart.excludes and not manual_end:
-        end = _stretch(start, end, Calendar.of(chart))
+        end, bar_end = _stretch(start, end, Calendar.of(chart))
+        return Span(start, end, bar_end)
     return Span(start, end)
 
 
