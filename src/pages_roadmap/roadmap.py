@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from .findings import Finding, error, warning
+from .text import inert_text_problems
 from .yamlload import Document, JsonPath, describe_path
 
 Kind = Literal["task", "milestone", "marker"]
@@ -425,53 +426,74 @@ ID_CHARS = re.compile(r"^[A-Za-z0-9_-]+$")
 AUTO_ID = re.compile(r"^task\d+$", re.IGNORECASE)
 TICK_INTERVAL = re.compile(r"^[1-9]\d*(millisecond|second|minute|hour|day|week|month)$")
 LIQUID = re.compile(r"\{\{|\{%")
-# Statements Mermaid's lexer tries before a task name (first match wins, case-insensitive).
-KEYWORDS = (
-    "gantt",
-    "dateformat",
-    "axisformat",
-    "tickinterval",
-    "excludes",
-    "includes",
-    "todaymarker",
-    "inclusiveenddates",
-    "topaxis",
-    "title",
-    "section",
-    "click",
-    "call",
-    "href",
-    "acctitle",
-    "accdescr",
-    "accdescription",
-)
-# `weekday`/`weekend` are statements only when a day name follows.
-_DAY_AFTER = re.compile(
-    r"(?:weekday)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
-    r"|(?:weekend)\s+(?:friday|saturday)\b"
-)
-_LEADING_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
 _QUARTERS = re.compile(r"^\s*(\d+)\s*quarters?\s*$", re.IGNORECASE)
 _YEARS = re.compile(r"^\s*(\d+)\s*years?\s*$", re.IGNORECASE)
+# Mermaid's tag words: a first field equal to one of them is taken as a tag (case-sensitive).
+TAG_WORDS = frozenset({"active", "done", "crit", "milestone", "vert"})
+# Keys every JavaScript object has: Mermaid keeps ids in a plain object (taskDb).
+JS_KEYS = frozenset(
+    {
+        "__proto__",
+        "constructor",
+        "hasOwnProperty",
+        "isPrototypeOf",
+        "propertyIsEnumerable",
+        "toLocaleString",
+        "toString",
+        "valueOf",
+        "__defineGetter__",
+        "__defineSetter__",
+        "__lookupGetter__",
+        "__lookupSetter__",
+    }
+)
+# The rules of Mermaid 12.3's gantt lexer (gantt.jison, INITIAL state) that are tried before a
+# task name (`[^:\n]+`), in order; the first that matches wins, case-insensitively. A name that
+# one of them matches (after the leading whitespace the lexer skips) is not read as a name.
+LEXER_RULES = tuple(
+    (re.compile(rule, re.IGNORECASE), what)
+    for rule, what in (
+        (r"%%\{", "a directive"),
+        (r"accTitle\s*:\s*", "the statement 'accTitle:'"),
+        (r"accDescr\s*:\s*", "the statement 'accDescr:'"),
+        (r"accDescr\s*\{\s*", "the statement 'accDescr {'"),
+        (r"%%(?!\{)", "a comment"),
+        (r"[^}]%", "a comment ('%' as second character)"),
+        (r"%", "a comment"),
+        (r"href\s+\"", "the keyword 'href'"),
+        (r"call\s+", "the keyword 'call'"),
+        (r"click\s+", "the keyword 'click'"),
+        (r"gantt\b", "the keyword 'gantt'"),
+        (r"dateFormat\s[^#\n;]", "the statement 'dateFormat'"),
+        (r"inclusiveEndDates\b", "the statement 'inclusiveEndDates'"),
+        (r"topAxis\b", "the statement 'topAxis'"),
+        (r"axisFormat\s[^#\n;]", "the statement 'axisFormat'"),
+        (r"tickInterval\s[^#\n;]", "the statement 'tickInterval'"),
+        (r"includes\s[^#\n;]", "the statement 'includes'"),
+        (r"excludes\s[^#\n;]", "the statement 'excludes'"),
+        (r"todayMarker\s[^\n;]", "the statement 'todayMarker'"),
+        (
+            r"weekday\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+            "a weekday setting",
+        ),
+        (r"weekend\s+(?:friday|saturday)\b", "a weekend setting"),
+        (r"\d\d\d\d-\d\d-\d\d\b", "a date"),
+        (r"title\s[^\n]", "the chart title"),
+        (r"accDescription\s[^#\n;]", "the statement 'accDescription'"),
+        (r"section\s[^\n]", "a section"),
+    )
+)
 
 
 def name_problem(text: str) -> str | None:
     """Why Mermaid would misread this as a task name, or None when it reads it as written."""
-    if text.startswith("%") or text[1:2] == "%":
-        return (
-            "Mermaid reads a line whose first or second character is '%' as a comment and drops it"
-        )
-    head = text.lstrip().lower()
-    day = _DAY_AFTER.match(head)
-    if day:
-        return f"Mermaid reads a name starting with '{day[0]}' as that setting"
-    for keyword in KEYWORDS:
-        if head.startswith(keyword) and (
-            len(head) == len(keyword) or not head[len(keyword)].isalnum()
-        ):
-            return f"Mermaid reads a name starting with the keyword '{keyword}' as that statement"
-    if _LEADING_DATE.match(text):
-        return "Mermaid cannot read a task name that starts with a date"
+    if not text.strip():
+        return "a blank name draws nothing"
+    if text != text.strip(" \t"):
+        return "Mermaid drops spaces at the start and end of a name"
+    for rule, what in LEXER_RULES:
+        if rule.match(text):
+            return f"Mermaid's lexer reads a line starting like this as {what}, not as a name"
     return None
 
 
@@ -573,6 +595,14 @@ def _check_ids(c: _Checker) -> dict[str, Item]:
                 f"id {item.id!r} cannot be referenced in Mermaid",
                 "use only letters, digits, '_' and '-'",
             )
+        elif item.id in TAG_WORDS or item.id in JS_KEYS:
+            kind = "a Mermaid tag" if item.id in TAG_WORDS else "a JavaScript object key"
+            c.at(
+                where,
+                "R108",
+                f"id {item.id!r} is {kind}: Mermaid would misread the item",
+                "choose another id (e.g. add a prefix)",
+            )
         elif AUTO_ID.match(item.id):
             c.at(
                 where,
@@ -598,6 +628,13 @@ def _check_dates(c: _Checker) -> None:
     for _, item in c.roadmap.items():
         for key in ("start", "end"):
             value = getattr(item, key)
+            if value is not None and parse_date(value) is not None and value[:4] < "1000":
+                c.at(
+                    (*item.path, "date" if key == "start" and item.kind != "task" else key),
+                    "R119",
+                    f"{value!r} is before the year 1000",
+                    "JavaScript reads years 0-99 as 1900-1999; use a year from 1000 on",
+                )
             if value is not None and parse_date(value) is None:
                 field_name = "date" if key == "start" and item.kind != "task" else key
                 c.at(
@@ -712,6 +749,18 @@ def _check_spans(c: _Checker) -> None:
                 "give it a start and an end, or check its 'after' / 'until' ids "
                 "(and that its dates end before the year 10000)",
             )
+    for _, item in c.roadmap.items():
+        span = spans.get(item.path)
+        if span is None or item.kind != "task" or (item.start and item.end):
+            continue  # literal pairs are R102
+        if span.drawn_end < span.start:
+            c.at(
+                item.path,
+                "R120",
+                f"{item.name!r} ends ({span.drawn_end.date()}) before it starts "
+                f"({span.start.date()}) once its 'after'/'until' are worked out",
+                "check the ids in 'after' and 'until' (Mermaid draws no bar)",
+            )
     markers = [
         spans[it.path].start
         for _, it in c.roadmap.items()
@@ -739,13 +788,17 @@ def _check_spans(c: _Checker) -> None:
 
 def _check_text(c: _Checker) -> None:
     rm = c.roadmap
+    chart = rm.chart
     texts: list[tuple[JsonPath, str]] = [
         (("title",), rm.title or ""),
         (("description",), rm.description or ""),
         (("acc_title",), rm.acc_title or ""),
+        (("chart", "axis_format"), chart.axis_format or ""),
     ]
     for si, section in enumerate(rm.sections):
         texts.append((("sections", si, "name"), section.name or ""))
+        if section.name is not None and not section.name.strip():
+            c.at(("sections", si, "name"), "R109", "a blank section name", "name the section")
         for item in section.items:
             texts.append(((*item.path, item.kind), item.name))
             problem = name_problem(item.name)
@@ -754,17 +807,24 @@ def _check_text(c: _Checker) -> None:
                     (*item.path, item.kind),
                     "R109",
                     f"{item.name!r}: {problem}",
-                    "reword the start of the name",
+                    "reword the start of the name, or put it in quotes",
                 )
-    if isinstance(rm.chart.today_marker, str):
-        texts.append((("chart", "today_marker"), rm.chart.today_marker))
-    for jpath, text in texts:
-        if LIQUID.search(text):
+    if isinstance(chart.today_marker, str):
+        texts.append((("chart", "today_marker"), chart.today_marker))
+        if re.search("[;#]", chart.today_marker):
             c.at(
-                jpath,
-                "R110",
-                "contains Liquid syntax ('{{' or '{%'), which Jekyll would execute",
-                "remove the braces, or write them as '{ {' / '{ %'",
+                ("chart", "today_marker"),
+                "R111",
+                "Mermaid cuts the today marker's style at ';' and loses colours written with '#'",
+                "separate properties with ',' and write colours as rgb(...) or by name",
             )
-        if "\n" in text and jpath[-1] != "description":
-            c.at(jpath, "R111", "a line break here would break the chart", "write it on one line")
+    if chart.axis_format and re.search("[;#]", chart.axis_format):
+        c.at(
+            ("chart", "axis_format"),
+            "R111",
+            "Mermaid cuts the axis format at '#' or ';'",
+            "leave out '#' and ';'",
+        )
+    for jpath, text in texts:
+        for code, message, hint in inert_text_problems(text, multiline=jpath[-1] == "description"):
+            c.at(jpath, code, message, hint)
