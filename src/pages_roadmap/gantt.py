@@ -16,11 +16,20 @@ from .roadmap import Item, ResolveError, Roadmap, Span, resolve, with_status
 from .yamlload import JsonPath
 
 INDENT = "    "
-_ESCAPES = {ord("#"): "#35;", ord(":"): "#58;", ord(";"): "#59;"}
+_ESCAPES = {
+    ord("#"): "#35;",
+    ord(":"): "#58;",
+    ord(";"): "#59;",
+    # HTML-significant: Mermaid sanitises titles and labels as HTML (`a<b and c>d` would become
+    # `a<b>d</b>`); as entities they reach the SVG as text, and the reader sees the data.
+    ord("<"): "#lt;",
+    ord(">"): "#gt;",
+    ord("&"): "#amp;",
+}
 
 
 def escape(text: str) -> str:
-    """Mermaid entity escapes for the characters that end a name or its data: ':' '#' ';'."""
+    """Mermaid entity escapes for ':' '#' ';' (they end a name or its data) and '<' '>' '&'."""
     # One pass, so the '#' and ';' of an escape are never escaped again.
     return text.translate(_ESCAPES)
 
@@ -88,7 +97,7 @@ def _header(roadmap: Roadmap) -> list[str]:
     if roadmap.title:
         lines.append(f"title {escape(roadmap.title)}")
     if roadmap.acc_title:
-        lines.append(f"accTitle: {roadmap.acc_title}")
+        lines.append(f"accTitle: {escape(roadmap.acc_title)}")
     if roadmap.description:
         lines += _acc_descr(roadmap.description)
     optional = [
@@ -123,13 +132,14 @@ def render(roadmap: Roadmap, today: date) -> str:
 
 
 def _acc_descr(text: str) -> list[str]:
-    # The block form ends at the first '}', the one-line form at the line's end.
-    text = text.strip().replace("}", ")")
+    # The block form ends at the first '}' (written as an entity), the one-line form at the
+    # line's end.
+    text = escape(text.strip())
     if "\n" not in text:
         return [f"{INDENT}accDescr: {text}"]
     return [
         f"{INDENT}accDescr {{",
-        *(f"{INDENT}{INDENT}{ln.strip()}" for ln in text.splitlines()),
+        *(f"{INDENT}{INDENT}{ln.strip()}".replace("}", "#125;") for ln in text.splitlines()),
         f"{INDENT}}}",
     ]
 

@@ -562,7 +562,7 @@ def _check_chart(c: _Checker) -> None:
             c.at(("chart", "excludes", i), "R113", f"Mermaid ignores the exclude {token!r}", hint)
     weekend = {"saturday", "sunday"} if chart.weekend != "friday" else {"friday", "saturday"}
     days = set(_WEEKDAYS) - excludes - (weekend if "weekends" in excludes else set())
-    if not days:
+    if not days and not chart.includes:
         c.at(
             ("chart", "excludes"),
             "R114",
@@ -739,6 +739,12 @@ def _check_spans(c: _Checker) -> None:
     try:
         spans = resolve(c.roadmap)
     except ResolveError:
+        c.at(
+            ("chart", "excludes"),
+            "R114",
+            "excluded days leave no day to work on within 10,000 days",
+            "exclude fewer days, or list working days in 'includes'",
+        )
         return
     for _, item in c.roadmap.items():
         if item.path not in spans and item.path:

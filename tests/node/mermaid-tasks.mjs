@@ -190,9 +190,8 @@ async function compileOne(text) {
       inclusiveEndDates: db.endDatesAreInclusive(),
       links: Object.fromEntries(db.getLinks()),
     };
-    const accDescr = db.getAccDescription?.() ?? '';
-    result.accTitle = db.getAccTitle?.() ?? '';
-    result.accDescr = accDescr;
+    result.accTitle = decode(db.getAccTitle?.() ?? '');
+    result.accDescr = decode(db.getAccDescription?.() ?? '');
 
     const tasks = db.getTasks();
     // Names keep Mermaid's padding (`A   :a1, ...` gives "A   "); SVG text collapses it, so trim.
