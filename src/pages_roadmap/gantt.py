@@ -13,25 +13,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from .roadmap import Item, ResolveError, Roadmap, Span, resolve, with_status
+from .text import escape
 from .yamlload import JsonPath
 
 INDENT = "    "
-_ESCAPES = {
-    ord("#"): "#35;",
-    ord(":"): "#58;",
-    ord(";"): "#59;",
-    # HTML-significant: Mermaid sanitises titles and labels as HTML (`a<b and c>d` would become
-    # `a<b>d</b>`); as entities they reach the SVG as text, and the reader sees the data.
-    ord("<"): "#lt;",
-    ord(">"): "#gt;",
-    ord("&"): "#amp;",
-}
-
-
-def escape(text: str) -> str:
-    """Mermaid entity escapes for ':' '#' ';' (they end a name or its data) and '<' '>' '&'."""
-    # One pass, so the '#' and ';' of an escape are never escaped again.
-    return text.translate(_ESCAPES)
 
 
 def _front_matter(roadmap: Roadmap) -> list[str]:

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from .findings import Finding, error, warning
-from .text import inert_text_problems
+from .text import as_mermaid_lexes, inert_text_problems
 from .yamlload import Document, JsonPath, describe_path
 
 Kind = Literal["task", "milestone", "marker"]
@@ -491,8 +491,10 @@ def name_problem(text: str) -> str | None:
         return "a blank name draws nothing"
     if text != text.strip(" \t"):
         return "Mermaid drops spaces at the start and end of a name"
+    # The line as the generator writes it: the name, then ` :` and the task's data.
+    lexed = as_mermaid_lexes(text) + " :"
     for rule, what in LEXER_RULES:
-        if rule.match(text):
+        if rule.match(lexed):
             return f"Mermaid's lexer reads a line starting like this as {what}, not as a name"
     return None
 

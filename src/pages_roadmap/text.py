@@ -22,6 +22,36 @@ _CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f\ufeff\u200b-\u200f\u202a-\u20
 _LIQUID = re.compile(r"\{\{|\{%")
 _FENCE = re.compile(r"```|~~~")
 
+_ESCAPES = {
+    ord("#"): "#35;",
+    ord(":"): "#58;",
+    ord(";"): "#59;",
+    # HTML-significant: Mermaid sanitises titles and labels as HTML (`a<b and c>d` would become
+    # `a<b>d</b>`); as entities they reach the SVG as text, and the reader sees the data.
+    ord("<"): "#lt;",
+    ord(">"): "#gt;",
+    ord("&"): "#amp;",
+}
+
+
+def escape(text: str) -> str:
+    """Mermaid entity escapes for ':' '#' ';' (they end a name or its data) and '<' '>' '&'."""
+    # One pass, so the '#' and ';' of an escape are never escaped again.
+    return text.translate(_ESCAPES)
+
+
+def as_mermaid_lexes(text: str) -> str:
+    """The text as the generator writes it, after Mermaid's own entity encoding (`#58;` becomes
+    `\ufb02\xb0\xb058\xb6\xdf` before the lexer runs): what the lexer rules are matched against."""
+
+    def encode(m: re.Match[str]) -> str:
+        inner = m[0][1:-1]
+        return (
+            "\ufb02\xb0" + ("\xb0" if re.fullmatch(r"\+?\d+", inner) else "") + inner + "\xb6\xdf"
+        )
+
+    return re.sub(r"#\w+;", encode, escape(text))
+
 
 def inert_text_problems(text: str, *, multiline: bool = False) -> list[tuple[str, str, str]]:
     """(code, message, hint) for each way `text` would not stay inert in a page; [] when it does.
