@@ -219,6 +219,9 @@ async function compileOne(text) {
 
 // --- rendering (jsdom has no layout: text is measured as 7 px per character) -------------------
 function installLayoutStubs() {
+  for (const name of ['CSSStyleSheet', 'SVGElement', 'Element', 'HTMLElement', 'Node', 'DOMParser']) {
+    globalThis[name] ??= window[name];
+  }
   const measure = function () {
     const text = this.textContent ?? '';
     return { x: 0, y: 0, width: text.length * 7, height: 14 };
@@ -241,7 +244,7 @@ async function renderOne(text) {
       ok: true,
       error: null,
       svgLength: svg.length,
-      errorBox: /Syntax error in text|error-icon|Maximum text size/.test(svg),
+      errorBox: Boolean(doc.querySelector('.error-icon, .error-text')) || /Maximum text size/.test(svg),
       taskRects: doc.querySelectorAll('rect.task').length,
       taskTexts: [...doc.querySelectorAll('text.taskText, text.taskTextOutsideRight, text.taskTextOutsideLeft')].map((t) => t.textContent),
       ticks: doc.querySelectorAll('g.grid g.tick').length,
