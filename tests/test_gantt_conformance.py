@@ -67,7 +67,7 @@ def test_mermaid_compiles_exactly_the_data(
                 "task": item.name,
                 "section": section.name or "",
                 "start": iso(span.start),
-                "end": iso(span.end),
+                "end": iso(span.drawn_end),
                 "milestone": item.kind == "milestone",
                 "vert": item.kind == "marker",
                 "done": item.kind != "marker" and item.status == "done",
@@ -151,10 +151,46 @@ NAMES = [
     "Deliver title",
     "accDescr {",
     "Milestone 1",
+    # Accepted: Mermaid's keyword rules need whitespace (or a word boundary) after the keyword.
+    "Title: final report",
+    "Section-2 review",
+    "Section: intro",
+    "Call-center",
+    "Click-through",
+    "Gantt_chart",
+    "Title#1",
+    "dateFormat#1",
+    "Includes; excludes",
+    "weekday mondays",
+    "weekend sunday trip",
+    "2025-01-0 x",
+    "a<b and c>d",
+    "R&D #58; literal",
+    # Rejected: the lexer reads them as something else.
+    "dateFormat #x",
+    "todayMarker",  # followed by ' :data', which the statement takes as its value
+    "accDescription",
+    "Gantt-update",
+    "Title x",
+    "Section x",
+    "excludes x",
+    "todayMarker x",
+    "tickInterval #1",
+    "inclusiveEndDates soon",
+    "accTitle: x",
+    "accDescr: x",
+    'href "x"',
+    " padded",
+    "padded ",
+    "%% comment",
+    "a%",
+    "weekend saturday trip",
+    "20250101 x",
 ]
 
 
-def test_name_check_agrees_with_mermaid() -> None:
+@pytest.mark.parametrize("version", ["12.3.0", "11.12.0"])
+def test_name_check_agrees_with_mermaid(version: str) -> None:
     """R109 fires exactly for the names Mermaid does not read back as a task of that name."""
     from pages_roadmap.roadmap import name_problem
 
@@ -163,6 +199,15 @@ def test_name_check_agrees_with_mermaid() -> None:
         f"    {gantt.escape(name)} :a1, 2025-01-01, 1d\n    Other :a2, 2025-01-02, 1d\n"
         for name in NAMES
     ]
-    for name, result in zip(NAMES, compile_many(charts), strict=True):
-        read_back = result["ok"] and name in [t["task"] for t in result["tasks"]]
-        assert read_back == (name_problem(name) is None), (name, result)
+    disagree = []
+    for name, result in zip(NAMES, compile_many(charts, version), strict=True):
+        # The harness trims names (SVG collapses padding): a padded name is not read as written.
+        read_back = (
+            result["ok"]
+            and result["warnings"] == []
+            and name.strip() == name
+            and [t["task"] for t in result["tasks"]] == [name, "Other"]
+        )
+        if read_back != (name_problem(name) is None):
+            disagree.append((name, read_back, name_problem(name)))
+    assert disagree == []

@@ -248,12 +248,6 @@ CASES: list[tuple[str, str, list[tuple[str, int, int]], str]] = [
         "automatic id of 'A'",
     ),
     ("Liquid", H + "    A {{ x }} :a1, 2025-01-01, 1d\n", [("I215", 4, 5)], "'A { { x }}'"),
-    (
-        "Click-through",
-        H + "    Click-through test :a1, 2025-01-01, 1d\n",
-        [("I215", 4, 5)],
-        "imported as '\"Click-through test\"'",
-    ),
     ("minutes", H + "    A :a1, 2025-01-01, 3m\n", [("I216", 4, 24)], "3 minutes"),
     ("topAxis", "gantt\n    topAxis\n" + A, [("I217", 2, 5)], "yy.TopAxis"),
     ("accDescription", "gantt\n    accDescription x\n" + A, [("I217", 2, 20)], "description"),

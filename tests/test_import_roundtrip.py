@@ -32,7 +32,9 @@ PAGES = [
 ]
 # The Node harness runs in UTC, and Mermaid starts a task whose `after` id is unknown "today".
 TODAY = datetime.now(timezone.utc).date()
-KEYS = ("task", "section", "start", "end", "renderEnd", "milestone", "vert", "done", "active")
+# `end` is where the bar ends: Mermaid's renderEndTime when excluded days cut it short, else
+# endTime (the generated chart writes that end as a literal date).
+KEYS = ("task", "section", "start", "end", "milestone", "vert", "done", "active")
 KEYS += ("crit",)
 AUTO_ID = re.compile(r"^task\d+$")
 
@@ -80,6 +82,31 @@ def moved(start: tuple[str, str], end: tuple[str, str]) -> dict[str, tuple[Any, 
 
 QUARTER = {"tickInterval": ("1quarter", "3month")}
 INTENDED: dict[str, Intended] = {
+    # A roadmap is made of days: durations finer than a day count in days, rounded like a day
+    # count (6h and 90m are 0 days, 12h is 1, 36h is 2), and the chart carries midnights.
+    "date-format-hours.mmd": Intended(
+        "durations in hours and minutes count in whole days",
+        changed={
+            "Freeze writes": moved(
+                ("2025-11-15", "2025-11-15"), ("2025-11-15 06:00", "2025-11-15")
+            ),
+            "Copy database": moved(
+                ("2025-11-15 06:00", "2025-11-15"), ("2025-11-15 18:00", "2025-11-16")
+            ),
+            "Switch DNS": moved(("2025-11-16", "2025-11-16"), ("2025-11-16 01:30", "2025-11-16")),
+            "Monitor": moved(
+                ("2025-11-16 01:30", "2025-11-16"), ("2025-11-18 01:30", "2025-11-18")
+            ),
+        },
+    ),
+    "durations.mmd": Intended(
+        "36h counts as 2 days",
+        changed={"Hours": moved(("2025-01-31", "2025-01-31"), ("2025-02-01 12:00", "2025-02-02"))},
+    ),
+    # The chart carries exclusive literal ends, so it no longer needs Mermaid's setting.
+    "inclusive-end-dates.mmd": Intended(
+        "ends written exclusive", config={"inclusiveEndDates": (True, False)}
+    ),
     "quarter-ticks.mmd": Intended("I201: 1quarter is ignored; 3month", config=QUARTER),
     "click-links.mmd": Intended(
         "I209: links are kept in the data, not drawn",
@@ -179,7 +206,10 @@ def compiled() -> dict[str, tuple[dict[str, Any], dict[str, Any], str]]:
 
 
 def rows(result: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{key: task[key] for key in (*KEYS, "id")} for task in result["tasks"]]
+    return [
+        {key: task[key] for key in (*KEYS, "id")} | {"end": task["renderEnd"] or task["end"]}
+        for task in result["tasks"]
+    ]
 
 
 def expected_rows(original: list[dict[str, Any]], intended: Intended) -> list[dict[str, Any]]:

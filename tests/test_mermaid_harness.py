@@ -201,3 +201,77 @@ def test_missing_node_modules_is_a_clear_error(
     monkeypatch.setattr(mermaid, "NODE_DIR", tmp_path)
     with pytest.raises(RuntimeError, match=r"run scripts/test\.sh, or `npm ci` in"):
         compile_chart(CANONICAL)
+
+
+# Chart A declares ids that chart B refers to without declaring them; in a fresh process (a page
+# with only B) they are unknown. A's `x1` sits at index 1, where B has its own second task, so a
+# leaked id would silently take B's `b2` end instead of "today" and a warning.
+LEAK_A = HEADER + "A0 :a0, 2025-01-01, 1d\nA1 :x1, 2025-01-02, 30d\nA2 :a2, 2025-01-03, 1d\n"
+LEAK_B = (
+    HEADER + "B0 :a0, 2025-03-01, 1d\nB1 :b2, 2025-03-05, 10d\nB2 :b3, after x1, 2d\n"
+    'click x1 href "https://example.org"\n'
+)
+# Four fields give a task the id `undefined`; a later chart whose first task has no start then
+# finds it (Mermaid looks up the previous task's id, undefined) instead of failing.
+LEAK_C = HEADER + "C0 :c0, 2025-01-01, 1d, x\n"
+LEAK_D = HEADER + "D0 :10d\n"
+
+
+def _solo(text: str, version: str) -> dict[str, Any]:
+    return compile_many([text], version, use_cache=False)[0]
+
+
+@pytest.mark.parametrize("version", list(mermaid.VERSIONS))
+def test_charts_in_one_process_do_not_see_each_other(version: str) -> None:
+    batch = compile_many([LEAK_A, LEAK_B, LEAK_C, LEAK_D, LEAK_B], version, use_cache=False)
+    solo = {name: _solo(t, version) for name, t in [("B", LEAK_B), ("D", LEAK_D)]}
+    assert batch[1] == solo["B"] == batch[4]
+    assert batch[3] == solo["D"]
+    # What "isolated" means, read from the fresh process: x1 is unknown, the link is dropped,
+    # and the id-less first task fails as it does alone on a page.
+    b3 = solo["B"]["tasks"][2]
+    assert b3["start"] != solo["B"]["tasks"][1]["end"]
+    assert solo["B"]["config"]["links"] == {}
+    assert (solo["D"]["ok"], solo["D"]["error"]) == (
+        False,
+        "Cannot read properties of undefined (reading 'endTime')",
+    )
+    # The same ids in two charts: each chart resolves its own.
+    assert [t["id"] for t in batch[0]["tasks"]][:1] == [t["id"] for t in batch[1]["tasks"]][:1]
+    assert batch[1]["tasks"][0]["start"] == "2025-03-01T00:00:00.000"
+
+
+def test_both_versions_and_time_zones_compile_the_canonical_chart() -> None:
+    got = mermaid.compile_matrix([CANONICAL])
+    assert set(got) == {(v, tz) for v in mermaid.VERSIONS for tz in mermaid.TIME_ZONES}
+    for results in got.values():
+        assert [(t["id"], t["start"], t["end"]) for t in results[0]["tasks"]] == [
+            ("a1", "2025-01-01T00:00:00.000", "2025-01-10T00:00:00.000"),
+            ("b1", "2025-01-10T00:00:00.000", "2025-01-15T00:00:00.000"),
+            ("m1", "2025-01-20T00:00:00.000", "2025-01-20T00:00:00.000"),
+            ("v1", "2025-01-01T00:00:00.000", "2025-01-01T00:00:00.000"),
+        ]
+
+
+def test_the_reader_time_zone_reaches_mermaid() -> None:
+    # Sao Paulo skipped 2018-11-04 00:00 (DST began at midnight): Mermaid's local midnight of
+    # that day is 01:00, and `1d` after 2018-11-03 is 2018-11-04 01:00 (dayjs adds a calendar
+    # day, 23 hours here). UTC has no such hour.
+    chart = HEADER + "A :a1, 2018-11-03, 1d\nB :b1, 2018-11-04, 2018-11-05\n"
+    utc = compile_chart(chart, tz="UTC")["tasks"]
+    sp = compile_chart(chart, tz="America/Sao_Paulo")["tasks"]
+    assert [t["start"] for t in utc] == ["2018-11-03T00:00:00.000", "2018-11-04T00:00:00.000"]
+    assert [t["start"] for t in sp] == ["2018-11-03T00:00:00.000", "2018-11-04T01:00:00.000"]
+
+
+def test_results_are_cached_by_version_zone_and_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mermaid, "CACHE_DIR", tmp_path)
+    first = compile_many([CANONICAL])
+    files = list(tmp_path.rglob("*.json"))
+    assert len(files) == 1
+    assert files[0].stem == mermaid.cache_key("12.3.0", "UTC", CANONICAL)
+    assert compile_many([CANONICAL]) == first
+    assert mermaid.cache_key("11.12.0", "UTC", CANONICAL) != files[0].stem
+    assert mermaid.cache_key("12.3.0", "America/Sao_Paulo", CANONICAL) != files[0].stem

@@ -26,6 +26,7 @@ CORE = (
     "findings",
     "yamlload",
     "errors",
+    "text",
 )
 # (importer prefix, imported prefix, why it is forbidden)
 FORBIDDEN: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (

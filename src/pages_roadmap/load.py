@@ -66,7 +66,69 @@ def roadmap_from_text(text: str, path: str, roadmap_id: str, site: Site) -> Load
         return LoadedRoadmap(None, findings)
     model = rm.from_data(roadmap_id, doc.data)
     findings += rm.check(model, doc, path)
+    if not any(f.is_error for f in findings):
+        findings += _chart_limits(model, doc, path)
     return LoadedRoadmap(None if any(f.is_error for f in findings) else model, findings)
+
+
+# Mermaid renders only "Maximum text size in diagram exceeded" above this many characters.
+MAX_TEXT_SIZE = 50_000
+# More ticks than this make an unreadable axis; Mermaid 12.3 skips ticks above 10,000 and 11.12
+# draws every one (a 5.6 MB SVG, or out of memory).
+MAX_TICKS = 1_000
+_TICK_SECONDS = {
+    "millisecond": 0.001,
+    "second": 1,
+    "minute": 60,
+    "hour": 3600,
+    "day": 86_400,
+    "week": 7 * 86_400,
+    "month": 28 * 86_400,  # the shortest month: an upper bound on the tick count
+}
+
+
+def _chart_limits(model: rm.Roadmap, doc: Document, path: str) -> list[Finding]:
+    """Render limits the parser never sees: the chart's size and its number of ticks."""
+    from datetime import date
+
+    from pages_roadmap.mermaid import render as gantt
+
+    out = []
+    items = sum(1 for _ in model.items())
+    # Statuses change with the day; 'active, ' is the longest tag a day can add to an item.
+    size = len(gantt.render(model, date(9999, 12, 31))) + 2 * items
+    if size > MAX_TEXT_SIZE:
+        out.append(
+            error(
+                path,
+                1,
+                1,
+                "R121",
+                f"$: the chart would have about {size:,} characters; Mermaid draws only an error "
+                f"above {MAX_TEXT_SIZE:,}",
+                "split the roadmap into several, or shorten names",
+            )
+        )
+    m = re.fullmatch(r"(\d+)(\w+)", model.chart.tick_interval or "")
+    spans = rm.resolve(model)
+    if m and spans:
+        lo = min(s.start for s in spans.values())
+        hi = max(max(s.start, s.drawn_end) for s in spans.values())
+        ticks = (hi - lo).total_seconds() / (int(m[1]) * _TICK_SECONDS[m[2]])
+        if ticks > MAX_TICKS:
+            pos = doc.pos(("chart", "tick_interval"))
+            out.append(
+                error(
+                    path,
+                    pos.line,
+                    pos.col,
+                    "R112",
+                    f"$.chart.tick_interval: {model.chart.tick_interval!r} gives about "
+                    f"{int(ticks):,} ticks over the chart's span ({lo.date()} to {hi.date()})",
+                    f"choose an interval that gives at most {MAX_TICKS:,} ticks",
+                )
+            )
+    return out
 
 
 def read_roadmap(site: Site, file: Path) -> LoadedRoadmap:

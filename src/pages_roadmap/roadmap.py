@@ -13,13 +13,15 @@ from typing import Any, Literal
 
 from pages_roadmap.findings import Finding, error, warning
 from pages_roadmap.mermaid.grammar import (
-    DAY_STATEMENT,
     DURATION,
-    KEYWORDS,
+    JS_KEYS,
+    LEXER_RULES,
+    TAG_WORDS,
     TICK_INTERVAL,
     WEEKDAYS,
     tick_in_months,
 )
+from pages_roadmap.text import as_mermaid_lexes, inert_text_problems
 from pages_roadmap.yamlload import Document, JsonPath, describe_path
 
 Kind = Literal["task", "milestone", "marker"]
@@ -237,7 +239,10 @@ def add_duration(start: datetime, text: str) -> datetime | None:
         year, month = start.year + index // 12, index % 12 + 1
         day = min(start.day, calendar.monthrange(year, month)[1])
         return start.replace(year=year, month=month, day=day)
-    return start + timedelta(seconds=value * _EXACT_SECONDS[unit])
+    # A roadmap is made of days: a finer duration counts in days, rounded like a day count
+    # (36h is 1.5 days, so 2; 11h is 0), so every date stays a midnight in every time zone.
+    days = math.floor(value * _EXACT_SECONDS[unit] / 86_400 + 0.5)
+    return start + timedelta(days=days)
 
 
 @dataclass(frozen=True)
@@ -268,32 +273,47 @@ class Calendar:
         return day.weekday() in self.weekdays
 
 
-def stretch(start: datetime, end: datetime, calendar: Calendar) -> tuple[datetime, bool]:
+def stretch(start: datetime, end: datetime, calendar: Calendar) -> tuple[datetime, datetime, bool]:
     """Mermaid's fixTaskDates: each excluded day after the start pushes the end one day on.
 
-    Returns the end, and whether it gave up (after MAX_EXCLUDE_DAYS days, as Mermaid does)."""
+    Returns the end; the end of the bar, the day after the last day that is not excluded (the
+    start counts as such), since excluded days at the end are not drawn; and whether it gave up
+    (after MAX_EXCLUDE_DAYS days, as Mermaid does).
+    """
     day = start + timedelta(days=1)
     one = timedelta(days=1)
     steps = 0
-    while day <= end and steps <= MAX_EXCLUDE_DAYS:
-        if calendar.excluded(day):
+    bar_end = end
+    excluded = False
+    while day <= end:
+        if not excluded:
+            bar_end = end
+        excluded = calendar.excluded(day)
+        if excluded:
             end += one
         day += one
         steps += 1
-    return end, steps > MAX_EXCLUDE_DAYS
+        if steps > MAX_EXCLUDE_DAYS:
+            return end, bar_end, True
+    return end, bar_end, False
 
 
-def _stretched(start: datetime, end: datetime, chart: Chart) -> datetime:
-    end, gave_up = stretch(start, end, Calendar.of(chart))
+def _stretched(start: datetime, end: datetime, chart: Chart) -> Span:
+    end, bar_end, gave_up = stretch(start, end, Calendar.of(chart))
     if gave_up:
         raise ResolveError("excluded days leave no day to work on")
-    return end
+    return Span(start, end, bar_end)
 
 
 @dataclass(frozen=True)
 class Span:
     start: datetime
-    end: datetime
+    end: datetime  # where the item ends: `after` and the next item without a start begin here
+    bar_end: datetime | None = None  # where its bar ends, when excluded days at the end are cut
+
+    @property
+    def drawn_end(self) -> datetime:
+        return self.end if self.bar_end is None else self.bar_end
 
 
 def resolve(roadmap: Roadmap) -> dict[JsonPath, Span]:
@@ -366,7 +386,7 @@ def _resolve_item(
             return None
         end = min(starts)
     if chart.excludes and not manual_end:
-        end = _stretched(start, end, chart)
+        return _stretched(start, end, chart)
     return Span(start, end)
 
 
@@ -420,26 +440,19 @@ def _planned(roadmap: Roadmap) -> Roadmap:
 ID_CHARS = re.compile(r"^[A-Za-z0-9_-]+$")
 AUTO_ID = re.compile(r"^task\d+$", re.IGNORECASE)
 LIQUID = re.compile(r"\{\{|\{%")
-_LEADING_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
 
 
 def name_problem(text: str) -> str | None:
     """Why Mermaid would misread this as a task name, or None when it reads it as written."""
-    if text.startswith("%") or text[1:2] == "%":
-        return (
-            "Mermaid reads a line whose first or second character is '%' as a comment and drops it"
-        )
-    head = text.lstrip().lower()
-    day = DAY_STATEMENT.match(head)
-    if day:
-        return f"Mermaid reads a name starting with '{day[0]}' as that setting"
-    for keyword in KEYWORDS:
-        if head.startswith(keyword) and (
-            len(head) == len(keyword) or not head[len(keyword)].isalnum()
-        ):
-            return f"Mermaid reads a name starting with the keyword '{keyword}' as that statement"
-    if _LEADING_DATE.match(text):
-        return "Mermaid cannot read a task name that starts with a date"
+    if not text.strip():
+        return "a blank name draws nothing"
+    if text != text.strip(" \t"):
+        return "Mermaid drops spaces at the start and end of a name"
+    # The line as the generator writes it: the name, then ` :` and the task's data.
+    lexed = as_mermaid_lexes(text) + " :"
+    for rule, what in LEXER_RULES:
+        if rule.match(lexed):
+            return f"Mermaid's lexer reads a line starting like this as {what}, not as a name"
     return None
 
 
@@ -505,7 +518,7 @@ def _check_chart(c: _Checker) -> None:
             c.at(("chart", "excludes", i), "R113", f"Mermaid ignores the exclude {token!r}", hint)
     weekend = {"saturday", "sunday"} if chart.weekend != "friday" else {"friday", "saturday"}
     days = set(WEEKDAYS) - excludes - (weekend if "weekends" in excludes else set())
-    if not days:
+    if not days and not chart.includes:
         c.at(
             ("chart", "excludes"),
             "R114",
@@ -538,6 +551,14 @@ def _check_ids(c: _Checker) -> dict[str, Item]:
                 f"id {item.id!r} cannot be referenced in Mermaid",
                 "use only letters, digits, '_' and '-'",
             )
+        elif item.id in TAG_WORDS or item.id in JS_KEYS:
+            kind = "a Mermaid tag" if item.id in TAG_WORDS else "a JavaScript object key"
+            c.at(
+                where,
+                "R108",
+                f"id {item.id!r} is {kind}: Mermaid would misread the item",
+                "choose another id (e.g. add a prefix)",
+            )
         elif AUTO_ID.match(item.id):
             c.at(
                 where,
@@ -563,6 +584,13 @@ def _check_dates(c: _Checker) -> None:
     for _, item in c.roadmap.items():
         for key in ("start", "end"):
             value = getattr(item, key)
+            if value is not None and parse_date(value) is not None and value[:4] < "1000":
+                c.at(
+                    (*item.path, "date" if key == "start" and item.kind != "task" else key),
+                    "R119",
+                    f"{value!r} is before the year 1000",
+                    "JavaScript reads years 0-99 as 1900-1999; use a year from 1000 on",
+                )
             if value is not None and parse_date(value) is None:
                 field_name = "date" if key == "start" and item.kind != "task" else key
                 c.at(
@@ -667,6 +695,12 @@ def _check_spans(c: _Checker) -> None:
     try:
         spans = resolve(c.roadmap)
     except ResolveError:
+        c.at(
+            ("chart", "excludes"),
+            "R114",
+            "excluded days leave no day to work on within 10,000 days",
+            "exclude fewer days, or list working days in 'includes'",
+        )
         return
     for _, item in c.roadmap.items():
         if item.path not in spans and item.path:
@@ -676,6 +710,18 @@ def _check_spans(c: _Checker) -> None:
                 f"the dates of {item.name!r} cannot be worked out",
                 "give it a start and an end, or check its 'after' / 'until' ids "
                 "(and that its dates end before the year 10000)",
+            )
+    for _, item in c.roadmap.items():
+        span = spans.get(item.path)
+        if span is None or item.kind != "task" or (item.start and item.end):
+            continue  # literal pairs are R102
+        if span.drawn_end < span.start:
+            c.at(
+                item.path,
+                "R120",
+                f"{item.name!r} ends ({span.drawn_end.date()}) before it starts "
+                f"({span.start.date()}) once its 'after'/'until' are worked out",
+                "check the ids in 'after' and 'until' (Mermaid draws no bar)",
             )
     markers = [
         spans[it.path].start
@@ -702,13 +748,17 @@ def _check_spans(c: _Checker) -> None:
 
 def _check_text(c: _Checker) -> None:
     rm = c.roadmap
+    chart = rm.chart
     texts: list[tuple[JsonPath, str]] = [
         (("title",), rm.title or ""),
         (("description",), rm.description or ""),
         (("acc_title",), rm.acc_title or ""),
+        (("chart", "axis_format"), chart.axis_format or ""),
     ]
     for si, section in enumerate(rm.sections):
         texts.append((("sections", si, "name"), section.name or ""))
+        if section.name is not None and not section.name.strip():
+            c.at(("sections", si, "name"), "R109", "a blank section name", "name the section")
         for item in section.items:
             texts.append(((*item.path, item.kind), item.name))
             problem = name_problem(item.name)
@@ -717,17 +767,24 @@ def _check_text(c: _Checker) -> None:
                     (*item.path, item.kind),
                     "R109",
                     f"{item.name!r}: {problem}",
-                    "reword the start of the name",
+                    "reword the start of the name, or put it in quotes",
                 )
-    if isinstance(rm.chart.today_marker, str):
-        texts.append((("chart", "today_marker"), rm.chart.today_marker))
-    for jpath, text in texts:
-        if LIQUID.search(text):
+    if isinstance(chart.today_marker, str):
+        texts.append((("chart", "today_marker"), chart.today_marker))
+        if re.search("[;#]", chart.today_marker):
             c.at(
-                jpath,
-                "R110",
-                "contains Liquid syntax ('{{' or '{%'), which Jekyll would execute",
-                "remove the braces, or write them as '{ {' / '{ %'",
+                ("chart", "today_marker"),
+                "R111",
+                "Mermaid cuts the today marker's style at ';' and loses colours written with '#'",
+                "separate properties with ',' and write colours as rgb(...) or by name",
             )
-        if "\n" in text and jpath[-1] != "description":
-            c.at(jpath, "R111", "a line break here would break the chart", "write it on one line")
+    if chart.axis_format and re.search("[;#]", chart.axis_format):
+        c.at(
+            ("chart", "axis_format"),
+            "R111",
+            "Mermaid cuts the axis format at '#' or ';'",
+            "leave out '#' and ';'",
+        )
+    for jpath, text in texts:
+        for code, message, hint in inert_text_problems(text, multiline=jpath[-1] == "description"):
+            c.at(jpath, code, message, hint)

@@ -278,7 +278,7 @@ class _Builder:
                 continue
             span = spans[(i,)]
             # Past Mermaid's limit of excluded days the end stays where the count stopped.
-            moved, _ = rm.stretch(span.start, span.end, calendar)
+            moved, _, _ = rm.stretch(span.start, span.end, calendar)
             if moved != span.end:
                 self.said.warn(
                     (task.line, task.fields[-1].col),

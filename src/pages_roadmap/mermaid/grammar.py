@@ -80,3 +80,59 @@ KEYWORDS = (
     "accdescr",
     *(name.lower() for name, _ in STATEMENTS if name not in ("weekday", "weekend", "date")),
 )
+
+# Mermaid's tag words: a first field equal to one of them is taken as a tag (case-sensitive).
+TAG_WORDS = frozenset(TAGS)
+# Keys every JavaScript object has: Mermaid keeps ids in a plain object (taskDb).
+JS_KEYS = frozenset(
+    {
+        "__proto__",
+        "constructor",
+        "hasOwnProperty",
+        "isPrototypeOf",
+        "propertyIsEnumerable",
+        "toLocaleString",
+        "toString",
+        "valueOf",
+        "__defineGetter__",
+        "__defineSetter__",
+        "__lookupGetter__",
+        "__lookupSetter__",
+    }
+)
+# The rules of Mermaid 12.3's gantt lexer (gantt.jison, INITIAL state) that are tried before a
+# task name (`[^:\n]+`), in order; the first that matches wins, case-insensitively. A name that
+# one of them matches (after the leading whitespace the lexer skips) is not read as a name.
+LEXER_RULES = tuple(
+    (re.compile(rule, re.IGNORECASE), what)
+    for rule, what in (
+        (r"%%\{", "a directive"),
+        (r"accTitle\s*:\s*", "the statement 'accTitle:'"),
+        (r"accDescr\s*:\s*", "the statement 'accDescr:'"),
+        (r"accDescr\s*\{\s*", "the statement 'accDescr {'"),
+        (r"%%(?!\{)", "a comment"),
+        (r"[^}]%", "a comment ('%' as second character)"),
+        (r"%", "a comment"),
+        (r"href\s+\"", "the keyword 'href'"),
+        (r"call\s+", "the keyword 'call'"),
+        (r"click\s+", "the keyword 'click'"),
+        (r"gantt\b", "the keyword 'gantt'"),
+        (r"dateFormat\s[^#\n;]", "the statement 'dateFormat'"),
+        (r"inclusiveEndDates\b", "the statement 'inclusiveEndDates'"),
+        (r"topAxis\b", "the statement 'topAxis'"),
+        (r"axisFormat\s[^#\n;]", "the statement 'axisFormat'"),
+        (r"tickInterval\s[^#\n;]", "the statement 'tickInterval'"),
+        (r"includes\s[^#\n;]", "the statement 'includes'"),
+        (r"excludes\s[^#\n;]", "the statement 'excludes'"),
+        (r"todayMarker\s[^\n;]", "the statement 'todayMarker'"),
+        (
+            r"weekday\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+            "a weekday setting",
+        ),
+        (r"weekend\s+(?:friday|saturday)\b", "a weekend setting"),
+        (r"\d\d\d\d-\d\d-\d\d\b", "a date"),
+        (r"title\s[^\n]", "the chart title"),
+        (r"accDescription\s[^#\n;]", "the statement 'accDescription'"),
+        (r"section\s[^\n]", "a section"),
+    )
+)

@@ -1,20 +1,22 @@
-"""Roadmap -> Mermaid gantt text, in the strict canonical form Mermaid cannot misread."""
+"""Roadmap -> Mermaid gantt text, in the strict canonical form Mermaid cannot misread.
+
+Every item is written with the dates the roadmap resolves to (roadmap.resolve): a literal start
+and a literal end, `YYYY-MM-DD` under `dateFormat YYYY-MM-DD`. Mermaid then resolves nothing
+itself: no `after`/`until` pass order, no stretching over excluded days (an explicit
+`YYYY-MM-DD` end is never stretched), and no date arithmetic in the reader's time zone, so no
+reader's clock or time zone can move a bar. `excludes`/`includes`/`weekend` stay in the chart for
+the shading of excluded days; `inclusiveEndDates` does not (the written ends are exclusive).
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from pages_roadmap.roadmap import Item, Roadmap, with_status
+from pages_roadmap.roadmap import Item, ResolveError, Roadmap, Span, resolve, with_status
+from pages_roadmap.text import escape
 from pages_roadmap.yamlload import JsonPath
 
 INDENT = "    "
-_ESCAPES = {ord("#"): "#35;", ord(":"): "#58;", ord(";"): "#59;"}
-
-
-def escape(text: str) -> str:
-    """Mermaid entity escapes for the characters that end a name or its data: ':' '#' ';'."""
-    # One pass, so the '#' and ';' of an escape are never escaped again.
-    return text.translate(_ESCAPES)
 
 
 def _front_matter(roadmap: Roadmap) -> list[str]:
@@ -43,14 +45,8 @@ def _tags(item: Item) -> list[str]:
     return tags
 
 
-def _end(item: Item) -> str:
-    if item.kind != "task":
-        return "0d"
-    if item.end:
-        return item.end
-    if item.duration:
-        return item.duration
-    return "until " + " ".join(item.until)
+def _day(moment: datetime) -> str:
+    return moment.date().isoformat()
 
 
 def chart_ids(roadmap: Roadmap) -> dict[JsonPath, str]:
@@ -69,16 +65,14 @@ def chart_ids(roadmap: Roadmap) -> dict[JsonPath, str]:
     return out
 
 
-def task_line(item: Item, item_id: str, prev_id: str | None) -> str:
-    """`Name :tags, id, start, end` — always three data fields, tags first."""
-    if item.start:
-        start = item.start
-    elif item.after:
-        start = "after " + " ".join(item.after)
-    else:
-        # Mermaid's own "no start" form has no room for an id; `after <previous>` is the same date.
-        start = f"after {prev_id}"
-    fields = [*_tags(item), item_id, start, _end(item)]
+def task_line(item: Item, item_id: str, span: Span) -> str:
+    """`Name :tags, id, start, end` — always three data fields, tags first, literal dates.
+
+    A task's end is where its bar ends (excluded days at its end are not drawn, as Mermaid draws
+    a stretched task); a milestone or marker has no length (`0d`, Mermaid's canonical form).
+    """
+    end = _day(span.drawn_end) if item.kind == "task" else "0d"
+    fields = [*_tags(item), item_id, _day(span.start), end]
     return f"{INDENT}{escape(item.name)} :{', '.join(fields)}"
 
 
@@ -88,7 +82,7 @@ def _header(roadmap: Roadmap) -> list[str]:
     if roadmap.title:
         lines.append(f"title {escape(roadmap.title)}")
     if roadmap.acc_title:
-        lines.append(f"accTitle: {roadmap.acc_title}")
+        lines.append(f"accTitle: {escape(roadmap.acc_title)}")
     if roadmap.description:
         lines += _acc_descr(roadmap.description)
     optional = [
@@ -101,35 +95,36 @@ def _header(roadmap: Roadmap) -> list[str]:
         ("todayMarker", "off" if chart.today_marker is False else chart.today_marker),
     ]
     lines += [f"{key} {value}" for key, value in optional if isinstance(value, str) and value]
-    if chart.inclusive_end_dates:
-        lines.append("inclusiveEndDates")
     return [f"{INDENT}{line}" if not line.startswith(INDENT) else line for line in lines]
 
 
 def render(roadmap: Roadmap, today: date) -> str:
     """The chart text (without the ```mermaid fence), ending with a newline."""
+    spans = resolve(roadmap)
     roadmap = with_status(roadmap, today)
     lines = [*_front_matter(roadmap), "gantt", *_header(roadmap)]
     ids = chart_ids(roadmap)
-    prev: str | None = None
     for section in roadmap.sections:
         if section.name is not None:
             lines.append("")
             lines.append(f"{INDENT}section {escape(section.name)}")
         for item in section.items:
-            lines.append(task_line(item, ids[item.path], prev))
-            prev = ids[item.path]
+            span = spans.get(item.path)
+            if span is None:  # check reports it (R117); build never renders such a roadmap
+                raise ResolveError(f"the dates of {item.name!r} cannot be worked out")
+            lines.append(task_line(item, ids[item.path], span))
     return "\n".join(lines) + "\n"
 
 
 def _acc_descr(text: str) -> list[str]:
-    # The block form ends at the first '}', the one-line form at the line's end.
-    text = text.strip().replace("}", ")")
+    # The block form ends at the first '}' (written as an entity), the one-line form at the
+    # line's end.
+    text = escape(text.strip())
     if "\n" not in text:
         return [f"{INDENT}accDescr: {text}"]
     return [
         f"{INDENT}accDescr {{",
-        *(f"{INDENT}{INDENT}{ln.strip()}" for ln in text.splitlines()),
+        *(f"{INDENT}{INDENT}{ln.strip()}".replace("}", "#125;") for ln in text.splitlines()),
         f"{INDENT}}}",
     ]
 
