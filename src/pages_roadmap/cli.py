@@ -138,6 +138,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("--today", type=_iso_day, metavar="YYYY-MM-DD")
     imp.add_argument("--format", choices=("text", "json", "github"), default="text")
+
+    pre = sub.add_parser("preview", help="draw a roadmap's chart: in the terminal, or to a file")
+    pre.add_argument("--root", type=Path, help="the site's folder (default: the git top level)")
+    pre.add_argument("page", type=Path, metavar="ROADMAP_OR_PAGE")
+    pre.add_argument("--text", action="store_true", help="draw it in the terminal (the default)")
+    pre.add_argument("-o", "--output", type=Path, metavar="FILE", help="write .png, .svg or .html")
+    pre.add_argument("--width", type=int, help="terminal columns (default: the terminal's)")
+    pre.add_argument("--today", type=_iso_day, metavar="YYYY-MM-DD")
+    pre.add_argument("--mermaid", type=Path, metavar="FILE", help="Mermaid's mermaid.min.js")
     return parser
 
 
@@ -157,6 +166,8 @@ def main(
             return _check(args, out)
         if args.command == "import":
             return _import(args, out)
+        if args.command == "preview":
+            return _preview(args, out)
         return _build(args, out)
     except UsageError as exc:
         err.write(f"pages-roadmap: error: {exc}\n")
@@ -231,6 +242,34 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     if args.summary:
         _append(args.summary, "## pages-roadmap check\n\n" + render_summary(findings))
     return EXIT_FINDINGS if has_errors(findings, strict=args.strict) else EXIT_OK
+
+
+def _preview(args: argparse.Namespace, out: TextIO) -> int:
+    import shutil
+
+    from . import gantt, preview
+    from .findings import render_text
+
+    site = _site(args)
+    today = args.today or today_in(site.timezone)
+    try:
+        roadmaps, findings = preview.targets(site, args.page)
+        if any(f.is_error for f in findings):
+            out.write(render_text(findings))
+            return EXIT_FINDINGS
+        if args.text or not args.output:
+            width = args.width or shutil.get_terminal_size((100, 24)).columns
+            out.write("\n".join(preview.text_view(r, today, width) for r in roadmaps))
+        if args.output:
+            charts = [gantt.render(r, today) for r in roadmaps]
+            for path in preview.render(charts, args.output, site.root, args.mermaid):
+                out.write(f"wrote {path}\n")
+    except preview.PreviewError as exc:
+        raise UsageError(str(exc)) from None
+    except preview.DrawError as exc:
+        out.write(f"{args.page}: {exc}\n")
+        return EXIT_FINDINGS
+    return EXIT_OK
 
 
 def today_in(timezone: str) -> date:
