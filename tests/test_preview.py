@@ -215,16 +215,38 @@ def test_a_page_with_several_charts_writes_one_file_each(tmp_path: Path) -> None
 
 
 def test_html_is_self_contained(tmp_path: Path) -> None:
+    import browser
+
+    require(browser.node)  # Mermaid's script comes from the tests' npm packages
     root = site_with(tmp_path, "plan")
     out = tmp_path / "plan.html"
     result = run_cli("preview", "--root", str(REPO), "--today", TODAY, "-o", str(out),
                      str(root / "_roadmaps" / "plan.yml"))
-    if result.code == 2 and "npm install mermaid" in result.err:
-        import browser
-
-        require(browser.node)
     assert result.code == 0, result.err
     page = out.read_text(encoding="utf-8")
     assert "<script src=" not in page and "http" not in page.split("<script>")[0]
     assert "pages-roadmap#58; from hand-written charts" in page  # the chart text, escaped
     assert page.count('<code class="language-mermaid">') == 1
+
+
+def test_the_today_line_is_drawn_at_today(tmp_path: Path) -> None:
+    """Mermaid draws today at the browser's clock, which preview starts at --today: between two
+    Sundays the line moves as far as the axis ticks of those days lie apart (the plan's weekly
+    ticks fall on Sundays)."""
+    browser_ready()
+    root = site_with(tmp_path, "plan")
+    lines, ticks = [], {}
+    for today, label in (("2026-11-15", "15 Nov"), ("2026-11-29", "29 Nov")):
+        out = tmp_path / f"{today}.svg"
+        args = ("preview", "--root", str(REPO), "--today", today, "-o", str(out))
+        assert run_cli(*args, str(root / "_roadmaps" / "plan.yml")).code == 0
+        svg = ET.parse(out)
+        (line,) = [x for x in svg.iter(f"{SVG}line") if x.get("class") == "today"]
+        lines.append(float(line.get("x1", "nan")))
+        for tick in (g for g in svg.iter(f"{SVG}g") if g.get("class") == "tick"):
+            found = re.match(r"translate\(([-\d.]+),", tick.get("transform", ""))
+            text = tick.find(f"{SVG}text")
+            if found and text is not None:
+                ticks[text.text] = float(found.group(1))
+        assert label in ticks
+    assert abs((lines[1] - lines[0]) - (ticks["29 Nov"] - ticks["15 Nov"])) < 0.01

@@ -262,7 +262,9 @@ def _preview(args: argparse.Namespace, out: TextIO) -> int:
             out.write("\n".join(preview.text_view(r, today, width) for r in roadmaps))
         if args.output:
             charts = [gantt.render(r, today) for r in roadmaps]
-            for path in preview.render(charts, args.output, site.root, args.mermaid):
+            for path in preview.render(
+                charts, args.output, site.root, args.mermaid, today=today
+            ):
                 out.write(f"wrote {path}\n")
     except preview.PreviewError as exc:
         raise UsageError(str(exc)) from None

@@ -339,9 +339,27 @@ def _script(source: str) -> str:
     return source.replace("</script", "<\\/script")
 
 
-def page_html(charts: Sequence[str], mermaid: str, *, inline: bool, width: int) -> str:
+# Mermaid draws its today line at the browser's `new Date()`: start the page's clock at TODAY's
+# midnight (it still runs, so ids made from Date.now() stay unique).
+_CLOCK = """<script>
+  (() => {
+    const Real = Date, shift = new Real('TODAYT00:00:00').getTime() - Real.now();
+    class Clock extends Real {
+      constructor(...args) { if (args.length) super(...args); else super(Real.now() + shift); }
+      static now() { return Real.now() + shift; }
+    }
+    window.Date = Clock;
+  })();
+</script>"""
+
+
+def page_html(
+    charts: Sequence[str], mermaid: str, *, inline: bool, width: int, today: date | None = None
+) -> str:
     """An HTML page that draws CHARTS with Mermaid as just-the-docs does (mermaid.run on
-    `.language-mermaid`) and then writes the SVGs, serialized, into #pages-roadmap-result."""
+    `.language-mermaid`) and then writes the SVGs, serialized, into #pages-roadmap-result.
+    With TODAY, the page's clock starts at that day, so Mermaid's today line is drawn there."""
+    clock = _CLOCK.replace("TODAY", today.isoformat()) if today else ""
     blocks = "\n".join(
         f'<pre><code class="language-mermaid">{html.escape(chart)}</code></pre>'
         for chart in charts
@@ -358,6 +376,7 @@ def page_html(charts: Sequence[str], mermaid: str, *, inline: bool, width: int) 
 <title>pages-roadmap preview</title>
 <link rel="icon" href="data:,">
 <style>body {{ margin: 0; padding: 8px; width: {width}px; background: #fff; }}</style>
+{clock}
 {load}
 </head>
 <body>
@@ -400,13 +419,15 @@ def _chromium(chromium: str, work: Path, *args: str) -> str:
 _RESULT = re.compile(r'<pre id="pages-roadmap-result"[^>]*>(.*?)</pre>', re.S)
 
 
-def draw_svgs(charts: Sequence[str], chromium: str, mermaid: Path, width: int) -> list[str]:
+def draw_svgs(
+    charts: Sequence[str], chromium: str, mermaid: Path, width: int, today: date | None = None
+) -> list[str]:
     """Each chart drawn by Mermaid in headless Chromium, as standalone SVG text."""
     with tempfile.TemporaryDirectory(prefix="pages-roadmap-preview-") as tmp:
         work = Path(tmp)
         page = work / "chart.html"
         page.write_text(
-            page_html(charts, mermaid.resolve().as_uri(), inline=False, width=width),
+            page_html(charts, mermaid.resolve().as_uri(), inline=False, width=width, today=today),
             encoding="utf-8",
         )
         dom = _chromium(
@@ -481,9 +502,15 @@ SUFFIXES = (".png", ".svg", ".html")
 
 
 def render(
-    charts: Sequence[str], out: Path, root: Path, mermaid: Path | None = None, width: int = 1200
+    charts: Sequence[str],
+    out: Path,
+    root: Path,
+    mermaid: Path | None = None,
+    width: int = 1200,
+    today: date | None = None,
 ) -> list[Path]:
-    """Write CHARTS to OUT (.png, .svg or a self-contained .html); returns the files written."""
+    """Write CHARTS to OUT (.png, .svg or a self-contained .html); returns the files written.
+    TODAY places Mermaid's today line in .png and .svg (an .html page shows the reader's today)."""
     suffix = out.suffix.lower()
     if suffix not in SUFFIXES:
         raise PreviewError(f"{out}: write .png, .svg or .html")
@@ -493,7 +520,7 @@ def render(
         out.write_text(page_html(charts, text, inline=True, width=width), encoding="utf-8")
         return [out]
     chromium = find_chromium()
-    svgs = draw_svgs(charts, chromium, script, width)
+    svgs = draw_svgs(charts, chromium, script, width, today)
     written = outputs(out, len(svgs))
     for svg, target in zip(svgs, written, strict=True):
         if suffix == ".svg":
