@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import REPO, require, run_cli
+from conftest import REPO, SCREENSHOTS, require, run_cli
 
 FOLDER = Path(__file__).parent / "preview"
 TODAY = "2026-12-01"
@@ -159,11 +159,16 @@ def browser_ready() -> None:
     require(browser.node)  # Mermaid's script comes from the tests' npm packages
 
 
+# preview's own drawings of the example roadmaps go with the screenshots (the CI artifact).
+PREVIEWS = SCREENSHOTS / "preview"
+
+
 @pytest.mark.parametrize("name", ["plan", "os2borgerpc"])
 def test_svg_is_the_roadmap_drawn(tmp_path: Path, name: str) -> None:
     browser_ready()
     root = site_with(tmp_path, name)
-    out = tmp_path / f"{name}.svg"
+    PREVIEWS.mkdir(parents=True, exist_ok=True)
+    out = PREVIEWS / f"{name}.svg"
     result = run_cli("preview", "--root", str(REPO), "--today", TODAY, "-o", str(out),
                      str(root / "_roadmaps" / f"{name}.yml"))
     assert (result.code, result.out) == (0, f"wrote {out}\n"), result.err
@@ -179,17 +184,19 @@ def test_svg_is_the_roadmap_drawn(tmp_path: Path, name: str) -> None:
     assert [t.text for t in titles] == [data(name)["title"]]
 
 
-def test_png_has_the_svgs_size(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["plan", "os2borgerpc"])
+def test_png_has_the_svgs_size(tmp_path: Path, name: str) -> None:
     browser_ready()
-    root = site_with(tmp_path, "plan")
-    out = tmp_path / "plan.png"
-    args = ("preview", "--root", str(REPO), "--today", TODAY, str(root / "_roadmaps/plan.yml"))
+    root = site_with(tmp_path, name)
+    PREVIEWS.mkdir(parents=True, exist_ok=True)
+    out = PREVIEWS / f"{name}.png"
+    args = ("preview", "--root", str(REPO), "--today", TODAY, str(root / f"_roadmaps/{name}.yml"))
     assert run_cli(*args, "-o", str(out)).code == 0
-    assert run_cli(*args, "-o", str(tmp_path / "plan.svg")).code == 0
+    assert run_cli(*args, "-o", str(tmp_path / "chart.svg")).code == 0
     png = out.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     size = (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big"))
-    view_box = ET.fromstring((tmp_path / "plan.svg").read_bytes()).get("viewBox", "").split()
+    view_box = ET.fromstring((tmp_path / "chart.svg").read_bytes()).get("viewBox", "").split()
     assert size == (round(float(view_box[2])), round(float(view_box[3])))
 
 
