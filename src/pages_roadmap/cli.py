@@ -159,6 +159,21 @@ def _parser() -> argparse.ArgumentParser:
         "--root", type=Path, help="the site's folder (default: as for check and build)"
     )
     schema.add_argument("--format", choices=("text", "json", "github"), default="text")
+
+    pre = sub.add_parser(
+        "preview",
+        parents=[output],
+        help="draw a roadmap's chart: in the terminal, or to a file",
+    )
+    pre.add_argument(
+        "--root", type=Path, help="the site's folder (default: as for check and build)"
+    )
+    pre.add_argument("page", type=Path, metavar="ROADMAP_OR_PAGE")
+    pre.add_argument("--text", action="store_true", help="draw it in the terminal (the default)")
+    pre.add_argument("-o", "--output", type=Path, metavar="FILE", help="write .png, .svg or .html")
+    pre.add_argument("--width", type=int, help="terminal columns (default: the terminal's)")
+    pre.add_argument("--today", type=_iso_day, metavar="YYYY-MM-DD")
+    pre.add_argument("--mermaid", type=Path, metavar="FILE", help="Mermaid's mermaid.min.js")
     return parser
 
 
@@ -180,6 +195,8 @@ def main(
             return _import(args, out)
         if args.command == "schema":
             return _schema(args, out)
+        if args.command == "preview":
+            return _preview(args, out)
         return _build(args, out)
     except Error as exc:  # bad input or environment, from anywhere: the one place it is caught
         err.write(f"pages-roadmap: error: {exc.report()}\n")
@@ -331,6 +348,35 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
 
 def _n(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _preview(args: argparse.Namespace, out: TextIO) -> int:
+    import shutil
+
+    from pages_roadmap import preview
+    from pages_roadmap.findings import Report, render_text
+    from pages_roadmap.mermaid import render as gantt
+
+    site = _site(args)
+    today = args.today or today_in(site.timezone)
+    try:  # PreviewError is an Error: cli.main reports it (exit 2)
+        roadmaps, findings = preview.targets(site, args.page)
+        if any(f.is_error for f in findings):
+            out.write(render_text(Report("preview", findings)))
+            return EXIT_FINDINGS
+        if args.text or not args.output:
+            width = args.width or shutil.get_terminal_size((100, 24)).columns
+            out.write("\n".join(preview.text_view(r, today, width) for r in roadmaps))
+        if args.output:
+            charts = [gantt.render(r, today) for r in roadmaps]
+            for path in preview.render(
+                charts, args.output, site.root, args.mermaid, today=today
+            ):
+                out.write(f"wrote {path}\n")
+    except preview.DrawError as exc:
+        out.write(f"{args.page}: {exc}\n")
+        return EXIT_FINDINGS
+    return EXIT_OK
 
 
 def today_in(timezone: str) -> date:
