@@ -19,9 +19,10 @@ from pages_roadmap import __version__
 from pages_roadmap.errors import Error, UsageError
 
 if TYPE_CHECKING:
-    from pages_roadmap.build import BuildResult
+    from pages_roadmap.build import Rebuild
     from pages_roadmap.files import Change
     from pages_roadmap.findings import Finding
+    from pages_roadmap.git.commit import CommitResult
     from pages_roadmap.site import Site
 
 EXIT_OK = 0
@@ -239,48 +240,62 @@ def now_in(timezone: str) -> datetime:
 
 
 def _build(args: argparse.Namespace, out: TextIO) -> int:
-    from pages_roadmap.files import write_atomic
-    from pages_roadmap.findings import REPORTERS, has_errors, sort_key
+    from pages_roadmap import build
+    from pages_roadmap.findings import REPORTERS, has_errors, render_json, sort_key
 
     site = _site(args)
     if args.commit or args.push:
         _preflight(args, site)
-    result = _run_build(args, site)
+    again = _rebuild_of(args, site)
+    files = site.pages() if again.files is None else again.files
+    result = build.run(site, files, again.today, force=again.force, stamps=again.stamps)
+    written: list[Path] = []
+    if not (args.check or args.diff):
+        # A page changed since it was read is left alone, with a finding (F102).
+        written = build.write(site, result)
     stale = [_out_of_date(site.rel(c.path), c.old, c.new) for c in result.changes]
     findings = sorted(site.findings + result.findings + (stale if args.check else []), key=sort_key)
-    if findings or args.format == "json":  # json output is always a document
-        out.write(REPORTERS[args.format](findings))
     failed = has_errors(findings)
     if args.summary:
         _chart_summary(args.summary, site, result.changes)
+    if args.commit:
+        committed = _commit(args, site, again, written)
+        if args.format == "json":  # one document: the findings and the commit
+            out.write(_commit_json(render_json(findings), committed))
+            return EXIT_FINDINGS if failed else EXIT_OK
+        if findings:
+            out.write(REPORTERS[args.format](findings))
+        _written(out, args, site, written)
+        out.write(_commit_text(committed))
+        return EXIT_FINDINGS if failed else EXIT_OK
+    if findings or args.format == "json":  # json output is always a document
+        out.write(REPORTERS[args.format](findings))
     if args.diff:
         for change in result.changes:
             _print_diff(out, site.rel(change.path), change.old, change.new)
         return EXIT_FINDINGS if failed or result.changes else EXIT_OK
     if args.check:
         return EXIT_FINDINGS if failed else EXIT_OK
-    written = []
-    for change in result.changes:
-        if write_atomic(change.path, change.new):
-            written.append(change.path)
-            if args.format == "text":  # json and github output stay machine-readable
-                out.write(f"updated {site.rel(change.path)}\n")
-    if args.commit:
-        return _commit(args, site, written, out, failed=failed)
+    _written(out, args, site, written)
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
-def _run_build(args: argparse.Namespace, site: Site) -> BuildResult:
+def _written(out: TextIO, args: argparse.Namespace, site: Site, written: Sequence[Path]) -> None:
+    if args.format == "text":  # json and github output stay machine-readable
+        out.writelines(f"updated {site.rel(path)}\n" for path in written)
+
+
+def _rebuild_of(args: argparse.Namespace, site: Site) -> Rebuild:
+    """The build the command line asks for, as values the commit step can run again."""
     from pages_roadmap import build
 
     now = now_in(site.timezone)
-    today = args.today or now.date()
-    files = site.pages() if args.paths is None else list(args.paths)
     # Stamps: "last updated" dates from git history, or `now` for staged pages (stamps/dating.py).
     stamps = None
     if not args.no_stamps:
         stamps = build.StampRun(now, staged=args.staged, allow_shallow=args.allow_shallow)
-    return build.run(site, files, today, force=args.force, stamps=stamps)
+    files = None if args.paths is None else list(args.paths)
+    return build.Rebuild(site, files, args.today or now.date(), args.force, stamps)
 
 
 def _print_diff(out: TextIO, rel: str, old: str, new: str) -> None:
@@ -322,18 +337,10 @@ def _preflight(args: argparse.Namespace, site: Site) -> None:
 
 
 def _commit(
-    args: argparse.Namespace, site: Site, written: list[Path], out: TextIO, *, failed: bool
-) -> int:
+    args: argparse.Namespace, site: Site, again: Rebuild, written: list[Path]
+) -> CommitResult:
     """Commit (and push) exactly the files this run wrote: see git/commit.py."""
-    import io
-
     from pages_roadmap.git import commit
-
-    def rebuild() -> list[Path]:
-        # The same build again (stamps included), its report discarded: git/commit.py calls it to
-        # prove the pages hold nothing but generated output, and after pulling new data.
-        again = argparse.Namespace(**{**vars(args), "commit": False, "push": False})
-        return commit.files_written_by(site.root, lambda: _build(again, io.StringIO()))
 
     pages = {p.resolve() for p in (site.pages() if args.paths is None else args.paths)}
     # Pages regenerated by an earlier run but never committed (a plain `build`, or a
@@ -343,20 +350,37 @@ def _commit(
         site.root,
         written,
         push=args.push,
-        rebuild=rebuild,
+        build=again,
         also=pending,
         inputs=[site.roadmaps_path],
     )
-    if result.sha is None:
-        out.write("changed files: none (nothing to commit)\n")
-    else:
-        out.write("changed files:\n" + "".join(f"  {p}\n" for p in result.paths))
-        out.write(f"commit-sha: {result.sha}\n")
-    if result.upstream and result.sha:
-        tries = f" (after {result.attempts} attempts)" if result.attempts > 1 else ""
-        out.write(f"pushed to {result.upstream}{tries}\n")
     _github_output(result.paths, result.sha)
-    return EXIT_FINDINGS if failed else EXIT_OK
+    return result
+
+
+def _commit_text(result: CommitResult) -> str:
+    if result.sha is None:
+        return "changed files: none (nothing to commit)\n"
+    text = "changed files:\n" + "".join(f"  {p}\n" for p in result.paths)
+    text += f"commit-sha: {result.sha}\n"
+    if result.upstream:
+        tries = f" (after {result.attempts} attempts)" if result.attempts > 1 else ""
+        text += f"pushed to {result.upstream}{tries}\n"
+    return text
+
+
+def _commit_json(findings_json: str, result: CommitResult) -> str:
+    """`build --commit --format json`: one document with the findings and the commit."""
+    import json
+
+    document = {
+        "findings": json.loads(findings_json),
+        "changed_files": list(result.paths),
+        "commit_sha": result.sha,
+        "pushed_to": result.upstream if result.sha else None,
+        "push_attempts": result.attempts,
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
 def _github_output(paths: Sequence[str], sha: str | None) -> None:
@@ -375,7 +399,6 @@ def _github_output(paths: Sequence[str], sha: str | None) -> None:
 
 def _import(args: argparse.Namespace, out: TextIO) -> int:
     """Import the gantt charts of one page: see importer/"""
-    from pages_roadmap.files import write_atomic
     from pages_roadmap.findings import REPORTERS, has_errors, sort_key
     from pages_roadmap.importer import pages as importer
     from pages_roadmap.roadmap import ROADMAP_ID
@@ -397,13 +420,13 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
             _print_diff(out, site.rel(result.page.path), result.page.old, result.page.new)
     elif not failed and result.page is not None:
         # The data first: a page whose block names a missing roadmap would fail to build.
-        for data in result.files:
-            data.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(data.path, data.text)
-            if args.format == "text":
-                out.write(f"wrote {site.rel(data.path)}\n")
-        if write_atomic(result.page.path, result.page.new) and args.format == "text":
-            out.write(f"updated {site.rel(result.page.path)}\n")
+        data_written, page_written, refused = importer.write(site, result)
+        findings = sorted(findings + refused, key=sort_key)
+        failed = has_errors(findings)
+        if args.format == "text":
+            out.writelines(f"wrote {site.rel(path)}\n" for path in data_written)
+            if page_written:
+                out.write(f"updated {site.rel(result.page.path)}\n")
     if findings or args.format == "json":
         out.write(REPORTERS[args.format](findings))
     return EXIT_FINDINGS if failed else EXIT_OK

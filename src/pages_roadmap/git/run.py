@@ -42,13 +42,21 @@ def _env() -> dict[str, str]:
     return {**os.environ, **ENV}
 
 
-def run(root: Path, *args: str, stdin: bytes = b"") -> Result:
-    """Run `git ARGS` in root and return its status and output; a failure is the caller's call."""
+def run(root: Path, *args: str, stdin: bytes = b"", env: dict[str, str] | None = None) -> Result:
+    """Run `git ARGS` in root and return its status and output; a failure is the caller's call.
+
+    `env` adds variables (a temporary GIT_INDEX_FILE, say) to the runner's environment.
+    """
     if not root.is_dir():
         raise GitError(f"{root} is not a directory")
     try:
         return subprocess.run(
-            ["git", *args], cwd=root, input=stdin, capture_output=True, check=False, env=_env()
+            ["git", *args],
+            cwd=root,
+            input=stdin,
+            capture_output=True,
+            check=False,
+            env={**_env(), **(env or {})},
         )
     except FileNotFoundError:
         raise GitError(_MISSING, "install git") from None
