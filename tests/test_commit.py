@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from collections.abc import Callable, Mapping
@@ -197,6 +198,22 @@ def test_changed_data_makes_exactly_one_commit_with_the_trailer(
     # history.py skips the tool's commit: the page's last real change is still the seed.
     dates = last_changed(clone.path, ["plan.md"])
     assert dates["plan.md"] == datetime.fromisoformat(SEED_DATE)
+
+
+def test_json_output_is_one_document_with_the_commit(remote: Remote, tmp_path: Path) -> None:
+    clone = remote.clone(tmp_path / "a")
+    edit(clone, "_roadmaps/beta.yml", "Migrate", "Migrate all", commit="rename")
+    result = build(clone, "--commit", "--push", "--format", "json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out) == {
+        "findings": [],
+        "changed_files": ["plan.md"],
+        "commit_sha": clone.head(),
+        "pushed_to": "origin/main",
+        "push_attempts": 1,
+    }
+    again = build(clone, "--commit", "--format", "json")
+    assert json.loads(again.out)["commit_sha"] is None
 
 
 def test_commit_without_push_stays_local(remote: Remote, tmp_path: Path) -> None:

@@ -81,15 +81,6 @@ def _read(path: Path) -> tuple[bytes | None, os.stat_result | None]:
         return handle.read(), info
 
 
-def _same(a: os.stat_result, b: os.stat_result) -> bool:
-    return (a.st_ino, a.st_size, a.st_mtime_ns, a.st_ctime_ns) == (
-        b.st_ino,
-        b.st_size,
-        b.st_mtime_ns,
-        b.st_ctime_ns,
-    )
-
-
 def _changed(path: Path) -> Refused:
     return Refused(
         path,
@@ -190,14 +181,16 @@ class Writer:
                 tmp.unlink()
             else:
                 tmp.chmod(stat.S_IMODE(info.st_mode))
-                again, now = _read(path)
-                if again != expected or now is None or not _same(info, now):
+                again, _info = _read(path)
+                if again == data:  # another run wrote the very same bytes meanwhile
+                    tmp.unlink()
+                    return False
+                if again != expected:
                     raise _changed(path)
                 tmp.replace(path)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        _sync_folder(path.parent)
         return True
 
 
@@ -205,20 +198,6 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable (a power cut after it keeps the new file)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def write_atomic(path: Path, text: str | bytes, expected: bytes | None) -> bool:

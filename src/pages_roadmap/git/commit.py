@@ -68,6 +68,7 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,6 +96,7 @@ SUBJECT = "pages-roadmap: regenerate charts and stamps"
 # The key history.py skips when dating pages; one definition, so the two can never drift apart.
 TRAILER = HistoryOptions().trailer
 
+_INDEX_TRIES = 40  # times 50 ms
 _IN_PROGRESS = ("rebase-merge", "rebase-apply", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD")
 
 
@@ -486,6 +488,10 @@ class _Session:
     writer: Writer = field(default_factory=Writer)
     tool_commit: str | None = None
     written: dict[str, bytes] = field(default_factory=dict)  # pages rebuilt after a sync
+    base: str = ""  # the commit the files to commit were built from
+
+    def __post_init__(self) -> None:
+        self.base = self.base or self.orig_head
 
     def run(self, files: dict[str, bytes], attempts: int) -> CommitResult:
         for attempt in range(1, attempts + 1):
@@ -501,6 +507,7 @@ class _Session:
             if attempt == attempts:
                 break
             self._sync(self.upstream)
+            self.base = _rev(self.repo, "HEAD")
             files = self._rebuild()
             if not files:  # the upstream already holds this very result
                 return CommitResult(None, (), str(self.upstream), attempt)
@@ -510,7 +517,10 @@ class _Session:
         )
 
     def _commit(self, files: dict[str, bytes]) -> str | None:
-        parent = _rev(self.repo, "HEAD")
+        # The parent is the commit the files were proven (or rebuilt) against; if the branch
+        # moved since, update-ref refuses and the files are not committed on a base they were
+        # not built from.
+        parent = self.base
         sha, info = _make_commit(self.repo, parent, files, message_for(self.subject, files))
         ref = f"refs/heads/{self.branch}"
         status, _out, _err = _exec(
@@ -525,16 +535,18 @@ class _Session:
             )
         self.tool_commit = sha
         # The real index takes the same entries, so the pages show as committed; the work tree
-        # is left alone (an edit saved meanwhile stays an uncommitted edit).
-        _git(
-            self.repo,
-            "update-index",
-            "-z",
-            "--index-info",
-            stdin=info,
-            failure="cannot update the index after committing",
-            hint="another git command held the index; 'git restore --staged' the pages",
-        )
+        # is left alone (an edit saved meanwhile stays an uncommitted edit). Another git
+        # command may hold the index for a moment (index.lock): wait for it, a few times.
+        for attempt in range(_INDEX_TRIES):
+            status, _out, err = _exec(self.repo, "update-index", "-z", "--index-info", stdin=info)
+            if status == 0:
+                break
+            if attempt == _INDEX_TRIES - 1:
+                raise CommitError(
+                    f"cannot update the index after committing: {err.strip()}",
+                    "another git command held the index; 'git restore --staged' the pages",
+                )
+            time.sleep(0.05)
         _exec(self.repo, "update-index", "-q", "--refresh")
         return sha
 
@@ -552,6 +564,10 @@ class _Session:
         for line in out.splitlines():
             lost_race = "fetch first" in line or "non-fast-forward" in line
             if line.startswith("!") and "[rejected]" in line and lost_race:
+                return False
+            # Another push landed while the remote was taking this one: its ref moved under it.
+            moved = "failed to update ref" in line or "failed to lock" in line
+            if line.startswith("!") and "[remote rejected]" in line and moved:
                 return False
         detail = err.strip() or out.strip() or f"exit status {status}"
         raise CommitError(
