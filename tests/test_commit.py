@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -13,8 +15,11 @@ from conftest import Run, run_cli
 from gitrepo import Repo, isolated_env
 
 from pages_roadmap import __version__
+from pages_roadmap.build import Rebuild, StampRun
+from pages_roadmap.files import Change
 from pages_roadmap.git import commit
 from pages_roadmap.git.history import last_changed
+from pages_roadmap.site import load_site
 
 TODAY = "2025-01-10"
 CONFIG = "title: test site\ntimezone: UTC\n"
@@ -194,6 +199,28 @@ def test_changed_data_makes_exactly_one_commit_with_the_trailer(
     # history.py skips the tool's commit: the page's last real change is still the seed.
     dates = last_changed(clone.path, ["plan.md"])
     assert dates["plan.md"] == datetime.fromisoformat(SEED_DATE)
+
+
+def test_json_output_is_one_document_with_the_commit(remote: Remote, tmp_path: Path) -> None:
+    clone = remote.clone(tmp_path / "a")
+    edit(clone, "_roadmaps/beta.yml", "Migrate", "Migrate all", commit="rename")
+    result = build(clone, "--commit", "--push", "--format", "json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out) == {
+        "version": 1,
+        "command": "build",
+        "findings": [],
+        "summary": "1 chart and 1 stamp updated in 1 page; 0 pages up to date",
+        "written": ["plan.md"],
+        "commit": {
+            "sha": clone.head(),
+            "paths": ["plan.md"],
+            "pushed_to": "origin/main",
+            "push_attempts": 1,
+        },
+    }
+    again = build(clone, "--commit", "--format", "json")
+    assert json.loads(again.out)["commit"]["sha"] is None
 
 
 def test_commit_without_push_stays_local(remote: Remote, tmp_path: Path) -> None:
@@ -546,13 +573,20 @@ def test_pushes_lost_every_time_give_up_and_restore(remote: Remote, tmp_path: Pa
         rival.commit({"notes.txt": f"round {len(rounds)}\n"}, "rival", SEED_DATE)
         rival.run("push", "--quiet")
 
-    def rebuild() -> list[Path]:
-        def again() -> None:
-            assert build(clone).code == 0
+    real = builder(clone)
 
-        written = commit.files_written_by(clone.path, again)
-        push_first()
-        return written
+    class Racing:
+        """The real build, with a rival push landing each time it runs."""
+
+        def changes(self) -> list[Change]:
+            push_first()
+            return real.changes()
+
+        def from_blobs(
+            self, pages: Mapping[Path, bytes], data: Callable[[Path], bytes | None]
+        ) -> dict[Path, bytes]:
+            push_first()
+            return real.from_blobs(pages, data)
 
     push_first()
     with pytest.raises(commit.CommitError) as exc:
@@ -560,28 +594,45 @@ def test_pushes_lost_every_time_give_up_and_restore(remote: Remote, tmp_path: Pa
             clone.path,
             [clone.path / "plan.md"],
             push=True,
-            rebuild=rebuild,
+            build=Racing(),
             attempts=3,
         )
     assert exc.value.message == (
         "the push to origin/main was rejected 3 times: others kept pushing first"
     )
     assert state(clone) == before
-    # Before the run, in the check's rebuild, and after the rebuilds that follow the first two
+    # Before the run, in the in-memory proof, and in the rebuilds that follow the first two
     # rejected pushes (the third rejection gives up without rebuilding).
     assert len(rounds) == 4
 
 
+class Unused:
+    def changes(self) -> list[Change]:
+        raise AssertionError("not called")
+
+    def from_blobs(
+        self, pages: Mapping[Path, bytes], data: Callable[[Path], bytes | None]
+    ) -> dict[Path, bytes]:
+        raise AssertionError("not called")
+
+
+def builder(repo: Repo, today: str = TODAY) -> Rebuild:
+    """The build `build --today TODAY` runs, as the commit step receives it."""
+    site = load_site(repo.path)
+    now = datetime.fromisoformat(f"{today}T12:00:00+00:00")
+    return Rebuild(site, None, date.fromisoformat(today), stamps=StampRun(now))
+
+
 def test_attempts_must_be_positive(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="at least 1"):
-        commit.commit_and_push(tmp_path, [], push=False, rebuild=list, attempts=0)
+        commit.commit_and_push(tmp_path, [], push=False, build=Unused(), attempts=0)
 
 
 def test_outside_a_repository(tmp_path: Path) -> None:
     site = tmp_path / "site"
     site.mkdir()
     with pytest.raises(commit.CommitError, match="is not inside a git repository"):
-        commit.commit_and_push(site, [], push=False, rebuild=list)
+        commit.commit_and_push(site, [], push=False, build=Unused())
 
 
 def test_message_lists_the_files_and_ends_with_the_trailer() -> None:

@@ -93,7 +93,7 @@ LAYOUTS = [
         ["notes.txt"],
         0,
         "checked 0 roadmaps and 0 pages: 0 errors, 0 warnings, 1 note",
-        ["notes.txt:1:1: F102"],
+        ["notes.txt:1:1: F104"],
     ),
     (
         "no _config.yml at all: the repository top is the site",

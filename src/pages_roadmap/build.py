@@ -13,28 +13,30 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pages_roadmap.files import Change
+from pages_roadmap.files import Change, Refused, Writer
 from pages_roadmap.findings import Finding, error
-from pages_roadmap.load import Roadmaps, region_problems
+from pages_roadmap.load import LoadedRoadmap, Roadmaps, region_problems, roadmap_from_text
 from pages_roadmap.mermaid import render as gantt
 from pages_roadmap.page import BOM, PageText, Region, find_regions, splice, split
 from pages_roadmap.roadmap import ROADMAP_ID
 from pages_roadmap.site import Site
 from pages_roadmap.stamps.dating import Stamper, StampRun
+from pages_roadmap.stamps.render import roadmap_digest
 from pages_roadmap.stamps.settings import StampSettings
 from pages_roadmap.stamps.strftime import resolve_locale, unknown_language
 from pages_roadmap.yamlload import LoadError, decode, load
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterable, Iterator, Mapping
 
-__all__ = ["BuildResult", "Change", "Roadmaps", "StampRun", "build_page", "run"]
+__all__ = ["BuildResult", "Change", "Rebuild", "Roadmaps", "StampRun", "build_page", "run", "write"]
 
 
 @dataclass
 class BuildResult:
     changes: list[Change] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    folders: set[Path] = field(default_factory=set)  # where the pages read live
     pages: int = 0  # pages the run looked at
     charts: int = 0  # managed blocks whose chart changed
     stamped: int = 0  # pages whose "last updated" date or stamps changed
@@ -145,20 +147,36 @@ def run(
     With `stamps`, the "last updated" stamps are written too (after the charts); roadmap data
     files among `files` stand for the pages that embed them.
     """
+    return _run(site, _read_pages(_pages(site, files)), today, Roadmaps(site), force, stamps)
+
+
+def _read_pages(files: Iterable[Path]) -> Iterator[tuple[Path, bytes | OSError]]:
+    for file in files:
+        try:
+            yield file, file.read_bytes()
+        except OSError as exc:
+            yield file, exc
+
+
+def _run(
+    site: Site,
+    sources: Iterable[tuple[Path, bytes | OSError]],
+    today: date,
+    roadmaps: Roadmaps,
+    force: bool,
+    stamps: StampRun | None,
+) -> BuildResult:
     result = BuildResult()
-    roadmaps = Roadmaps(site)
     stamper = Stamper.for_run(site, roadmaps, stamps)
     if stamper is not None:
         result.findings += _site_language(site)
     # (file, text as read, text with its charts, final text or None while it waits for a date)
     texts: list[tuple[Path, str, str, str | None]] = []
-    for file in _pages(site, files):
+    for file, raw in sources:
         rel = site.rel(file)
         result.pages += 1
-        try:
-            raw = file.read_bytes()
-        except OSError as exc:
-            result.findings.append(error(rel, 1, 1, "F101", f"cannot read: {exc.strerror}"))
+        if isinstance(raw, OSError):
+            result.findings.append(error(rel, 1, 1, "F101", f"cannot read: {raw.strerror}"))
             continue
         if b"pages-roadmap:" not in raw and not (stamper and _may_stamp(raw, stamper.settings)):
             result.notes.append((rel, "nothing to build (no managed chart or stamp)"))
@@ -171,6 +189,7 @@ def run(
         if b"skip" in raw and _skipped(text):
             result.notes.append((rel, "skipped (front matter pages_roadmap: skip: true)"))
             continue
+        result.folders.add(file.parent)
         new, findings = build_page(text, rel, roadmaps, today, force=force)
         if stamper is not None and not any(f.is_error for f in findings):
             stamped, problems = stamper.stamp(len(texts), file, text, new, rel)
@@ -219,6 +238,91 @@ def _changed_charts(old: str, new: str) -> int:
         old[a.content_start : a.content_end] != new[b.content_start : b.content_end]
         for a, b in zip(before, after, strict=True)
     )
+
+
+def write(site: Site, result: BuildResult, writer: Writer | None = None) -> list[Path]:
+    """The build's write step: each change written unless its page changed since it was read.
+
+    A page saved by someone during the build, or a page that is a symlink, is left as it is and
+    reported (F102, F103: errors, exit 1); the other pages are written. A write the system
+    refuses raises WriteError (exit 2). Returns the files written.
+    """
+    writer = writer or Writer()
+    for folder in sorted(result.folders):
+        writer.clean(folder)
+    written = []
+    for change in result.changes:
+        try:
+            if writer.write(change.path, change.new, change.old.encode("utf-8")):
+                written.append(change.path)
+        except Refused as exc:
+            result.findings.append(error(site.rel(exc.path), 1, 1, exc.code, exc.message, exc.hint))
+    return written
+
+
+class _RoadmapsFrom(Roadmaps):
+    """The run's roadmaps read through `data` (for instance a commit's blobs), not the disk."""
+
+    def __init__(self, site: Site, data: Callable[[Path], bytes | None]) -> None:
+        super().__init__(site)
+        self._data = data
+        self._loaded: dict[str, LoadedRoadmap | None] = {}
+        self._sums: dict[str, str | None] = {}
+
+    def _text(self, roadmap_id: str) -> tuple[Path, str] | None:
+        file = self.site.roadmap_file(roadmap_id)
+        raw = self._data(file) if file is not None else None
+        if file is None or raw is None:
+            return None
+        return file, raw.decode("utf-8", "surrogateescape")
+
+    def digest(self, roadmap_id: str) -> str | None:
+        if roadmap_id not in self._sums:
+            found = self._text(roadmap_id)
+            self._sums[roadmap_id] = roadmap_digest(found[1]) if found else None
+        return self._sums[roadmap_id]
+
+    def get(self, roadmap_id: str) -> LoadedRoadmap | None:
+        if roadmap_id not in self._loaded:
+            found = self._text(roadmap_id)
+            if found is None:
+                self._loaded[roadmap_id] = None
+            else:
+                file, text = found
+                path = self.site.rel(file)
+                self._loaded[roadmap_id] = roadmap_from_text(text, path, file.stem, self.site)
+        return self._loaded[roadmap_id]
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """One build's inputs, so that the commit step (git/commit.py) can run it again.
+
+    `changes` builds the work tree again (after new data was pulled); `from_blobs` builds given
+    page bytes with roadmap data read through a function (a commit's blobs): the proof that a
+    page holds nothing but generated output, made in memory, without touching the work tree.
+    """
+
+    site: Site
+    files: list[Path] | None  # None: the whole site
+    today: date
+    force: bool = False
+    stamps: StampRun | None = None
+
+    def changes(self) -> list[Change]:
+        files = self.site.pages() if self.files is None else self.files
+        return run(self.site, files, self.today, force=self.force, stamps=self.stamps).changes
+
+    def from_blobs(
+        self, pages: Mapping[Path, bytes], data: Callable[[Path], bytes | None]
+    ) -> dict[Path, bytes]:
+        """What the build makes of each page's given bytes (the bytes themselves if nothing)."""
+        roadmaps = _RoadmapsFrom(self.site, data)
+        result = _run(self.site, pages.items(), self.today, roadmaps, self.force, self.stamps)
+        built = dict(pages)
+        for change in result.changes:
+            built[change.path] = change.new.encode("utf-8")
+        return built
 
 
 def _site_language(site: Site) -> list[Finding]:

@@ -20,7 +20,7 @@ from pages_roadmap import __version__
 from pages_roadmap.errors import Error, UsageError
 
 if TYPE_CHECKING:
-    from pages_roadmap.build import BuildResult
+    from pages_roadmap.build import BuildResult, Rebuild
     from pages_roadmap.files import Change
     from pages_roadmap.findings import Finding
     from pages_roadmap.site import Site
@@ -295,7 +295,7 @@ def _skip_notes(args: argparse.Namespace, site: Site) -> list[Finding]:
     from pages_roadmap.findings import note
 
     return [
-        note(site.rel(path), 1, 1, "F102", f"not checked: {why}", "")
+        note(site.rel(path), 1, 1, "F104", f"not checked: {why}", "")
         for path, why in args.skipped
         if not path.name.endswith((".md", ".markdown"))
     ]
@@ -395,13 +395,19 @@ def now_in(timezone: str) -> datetime:
 
 
 def _build(args: argparse.Namespace, out: TextIO) -> int:
-    from pages_roadmap.files import write_atomic
+    from pages_roadmap import build
     from pages_roadmap.findings import has_errors, sort_key
 
     site = _site(args)
     if args.commit or args.push:
         _preflight(args, site)
-    result = _run_build(args, site)
+    again = _rebuild_of(args, site)
+    files = site.pages() if again.files is None else again.files
+    result = build.run(site, files, again.today, force=again.force, stamps=again.stamps)
+    written: list[Path] = []
+    if not (args.check or args.diff):
+        # A page changed since it was read is left alone, with a finding (F102).
+        written = build.write(site, result)
     stale = [_out_of_date(site.rel(c.path), c.old, c.new) for c in result.changes]
     found = site.findings + result.findings + (stale if args.check else [])
     findings = sorted(_display(site, found + _skip_notes(args, site)), key=sort_key)
@@ -417,13 +423,14 @@ def _build(args: argparse.Namespace, out: TextIO) -> int:
         _report(args, out, findings, line, {"out_of_date": _paths(site, result.changes)})
         stale_fails = args.diff and bool(result.changes)
         return EXIT_FINDINGS if failed or stale_fails else EXIT_OK
-    written = [c for c in result.changes if write_atomic(c.path, c.new)]
-    lines = [f"updated {path}" for path in _paths(site, written)]
-    results: dict[str, object] = {"written": _paths(site, written)}
+    written_paths = set(written)
+    done = [c for c in result.changes if c.path in written_paths]
+    lines = [f"updated {path}" for path in _paths(site, done)]
+    results: dict[str, object] = {"written": _paths(site, done)}
     if args.commit:
-        results["commit"], done = _commit(args, site, [c.path for c in written])
-        lines += done
-    _report(args, out, findings, _build_line(result, written), results, lines)
+        results["commit"], committed = _commit(args, site, again, written)
+        lines += committed
+    _report(args, out, findings, _build_line(result, done), results, lines)
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
@@ -461,17 +468,17 @@ def _build_line(result: BuildResult, written: Sequence[Change]) -> str:
     return f"{' and '.join(what)} updated in {_n(len(written), 'page')}; {_up_to_date(result)}"
 
 
-def _run_build(args: argparse.Namespace, site: Site) -> BuildResult:
+def _rebuild_of(args: argparse.Namespace, site: Site) -> Rebuild:
+    """The build the command line asks for, as values the commit step can run again."""
     from pages_roadmap import build
 
     now = now_in(site.timezone)
-    today = args.today or now.date()
-    files = site.pages() if args.paths is None else list(args.paths)
     # Stamps: "last updated" dates from git history, or `now` for staged pages (stamps/dating.py).
     stamps = None
     if not args.no_stamps:
         stamps = build.StampRun(now, staged=args.staged, allow_shallow=args.allow_shallow)
-    return build.run(site, files, today, force=args.force, stamps=stamps)
+    files = None if args.paths is None else list(args.paths)
+    return build.Rebuild(site, files, args.today or now.date(), args.force, stamps)
 
 
 def _print_diff(out: TextIO, rel: str, old: str, new: str) -> None:
@@ -513,18 +520,10 @@ def _preflight(args: argparse.Namespace, site: Site) -> None:
 
 
 def _commit(
-    args: argparse.Namespace, site: Site, written: list[Path]
+    args: argparse.Namespace, site: Site, again: Rebuild, written: list[Path]
 ) -> tuple[dict[str, object], list[str]]:
     """Commit (and push) exactly the files this run wrote: see git/commit.py."""
-    import io
-
     from pages_roadmap.git import commit
-
-    def rebuild() -> list[Path]:
-        # The same build again (stamps included), its report discarded: git/commit.py calls it to
-        # prove the pages hold nothing but generated output, and after pulling new data.
-        again = argparse.Namespace(**{**vars(args), "commit": False, "push": False})
-        return commit.files_written_by(site.root, lambda: _build(again, io.StringIO()))
 
     pages = {p.resolve() for p in (site.pages() if args.paths is None else args.paths)}
     # Pages regenerated by an earlier run but never committed (a plain `build`, or a
@@ -534,7 +533,7 @@ def _commit(
         site.root,
         written,
         push=args.push,
-        rebuild=rebuild,
+        build=again,
         also=pending,
         inputs=[site.roadmaps_path],
     )
@@ -547,7 +546,13 @@ def _commit(
         lines.append(f"pushed to {result.upstream}{tries}")
     _github_output(result.paths, result.sha)
     pushed = result.upstream if result.sha else None
-    return {"sha": result.sha, "paths": list(result.paths), "pushed_to": pushed}, lines
+    document: dict[str, object] = {
+        "sha": result.sha,
+        "paths": list(result.paths),
+        "pushed_to": pushed,
+        "push_attempts": result.attempts,
+    }
+    return document, lines
 
 
 def _github_output(paths: Sequence[str], sha: str | None) -> None:
@@ -581,12 +586,17 @@ def _write_editor_schema(site: Site) -> str | None:
     target = site.roadmaps_path / EDITOR_SCHEMA
     target.parent.mkdir(parents=True, exist_ok=True)
     text = editor_schema_text(site.schema_override("roadmap"))
-    return _shown(site, target) if write_atomic(target, text) else None
+    try:
+        old: bytes | None = target.read_bytes()
+    except FileNotFoundError:
+        old = None
+    except OSError as exc:
+        raise UsageError(f"cannot read {_shown(site, target)}: {exc.strerror}") from None
+    return _shown(site, target) if write_atomic(target, text, old) else None
 
 
 def _import(args: argparse.Namespace, out: TextIO) -> int:
     """Import the gantt charts of one page: see importer/"""
-    from pages_roadmap.files import write_atomic
     from pages_roadmap.findings import has_errors, sort_key
     from pages_roadmap.importer import pages as importer
     from pages_roadmap.roadmap import ROADMAP_ID
@@ -610,18 +620,20 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
             _print_diff(out, site.rel(result.page.path), result.page.old, result.page.new)
     elif not failed and result.page is not None:
         # The data first: a page whose block names a missing roadmap would fail to build.
-        for data in result.files:
-            data.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(data.path, data.text)
-            written.append(_shown(site, data.path))
+        data_written, page_written, refused = importer.write(site, result)
+        findings = sorted(findings + _display(site, refused), key=sort_key)
+        failed = has_errors(findings)
+        for path in data_written:
+            written.append(_shown(site, path))
             lines.append(f"wrote {written[-1]}")
-        if write_atomic(result.page.path, result.page.new):
+        if page_written and result.page is not None:
             written.append(_shown(site, result.page.path))
             lines.append(f"updated {written[-1]}")
-        schema = _write_editor_schema(site)  # the modeline of the new data must resolve
-        if schema:
-            written.append(schema)
-            lines.append(f"wrote {schema}")
+        if not failed:
+            schema = _write_editor_schema(site)  # the modeline of the new data must resolve
+            if schema:
+                written.append(schema)
+                lines.append(f"wrote {schema}")
     charts = _n(len(result.files), "chart")
     if failed or result.page is None:
         line = f"nothing imported from {_shown(site, args.page)}"

@@ -1,12 +1,42 @@
-"""Writing files: atomically, only when the bytes change, keeping the file's mode."""
+"""Writing files: atomically, only when the bytes change, never over a change made since the read.
+
+Every file the tool writes (pages by `build`, pages and data files by `import`, pages in the
+commit step) goes through `Writer.write`, with the bytes the caller read (None: there was no
+file). The rules:
+
+* A temporary file in the same folder (so the rename cannot cross file systems), named
+  `.pages-roadmap-tmp-<pid>-<random>-<name>`, written, flushed to disk, given the old file's
+  mode, then renamed over the file: a reader (or a kill at any moment) sees the old file or the
+  new one, never a part. A temporary file left by a killed run is recognised by its prefix and
+  removed by the next run that writes in that folder (when its process is gone, or after an
+  hour).
+* Right before the rename the file is read again: if its bytes differ from what the caller read
+  (an editor saved it during the build), nothing is written and `Refused` says so; the command
+  turns that into a finding. The check and the rename are a few system calls apart, the
+  smallest window a rename-based write can have; a new file is created with `link`, which fails
+  when a file appeared meanwhile, so there the check is exact.
+* A symlink is never replaced by a regular file (the link would silently become a copy):
+  `Refused`, as a finding.
+* Anything the operating system refuses (a full disk, an unwritable folder, a file size limit)
+  is a `WriteError`: exit 2, with the path.
+"""
 
 from __future__ import annotations
 
 import os
 import stat
 import tempfile
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from pages_roadmap.errors import Error
+
+__all__ = ["TEMP_PREFIX", "Change", "Refused", "WriteError", "Writer", "write_atomic"]
+
+TEMP_PREFIX = ".pages-roadmap-tmp-"
+_STALE_SECONDS = 3600
+_NAME_KEEP = 80  # characters of the file's name kept in its temporary file's name
 
 
 @dataclass
@@ -18,26 +48,158 @@ class Change:
     new: str
 
 
-def write_atomic(path: Path, text: str) -> bool:
-    """Write `text` as UTF-8 through a temporary file and a rename; False when nothing changed."""
-    data = text.encode("utf-8")
+class WriteError(Error):
+    """The operating system refused a write (full disk, unwritable folder): exit 2."""
+
+
+class Refused(Exception):
+    """A file was not written: it changed since it was read, or it is a symlink."""
+
+    def __init__(self, path: Path, code: str, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.code = code
+        self.message = message
+        self.hint = hint
+
+
+def _read(path: Path) -> tuple[bytes | None, os.stat_result | None]:
+    """The file's bytes and status, (None, None) when it does not exist; refuses a symlink."""
     try:
-        if path.read_bytes() == data:
-            return False
-        mode: int | None = stat.S_IMODE(path.stat().st_mode)
+        info = os.lstat(path)
     except FileNotFoundError:
-        mode = None
-    # The temporary file lives in the same folder, so the rename cannot cross file systems.
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        return None, None
+    if stat.S_ISLNK(info.st_mode):
+        raise Refused(
+            path,
+            "F103",
+            "the file is a symlink; not replaced by a regular file",
+            "let the link point at the file with the text and build that file, or replace the "
+            "link by the file itself",
+        )
+    with path.open("rb") as handle:
+        return handle.read(), info
+
+
+def _changed(path: Path) -> Refused:
+    return Refused(
+        path,
+        "F102",
+        "the file changed while pages-roadmap was working on it; not overwritten",
+        "run the command again: it starts from the file as it is now",
+    )
+
+
+def _alive(pid: int) -> bool:
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            Path(tmp).chmod(mode)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
     return True
+
+
+def clean_leftovers(folder: Path) -> list[Path]:
+    """Remove temporary files a killed run left in folder; the paths removed."""
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    now = time.time()
+    for entry in entries:
+        if not entry.name.startswith(TEMP_PREFIX):
+            continue
+        pid_text = entry.name[len(TEMP_PREFIX) :].split("-", 1)[0]
+        try:
+            info = entry.stat(follow_symlinks=False)
+            old = now - info.st_mtime > _STALE_SECONDS
+            if (
+                old
+                or not pid_text.isdigit()
+                or not _alive(int(pid_text))
+                or (int(pid_text) == os.getpid())
+            ):
+                Path(entry.path).unlink()
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return removed
+
+
+@dataclass
+class Writer:
+    """One run's writes; each folder is cleaned of leftover temporary files once."""
+
+    cleaned: set[Path] = field(default_factory=set)
+
+    def clean(self, folder: Path) -> None:
+        key = folder.absolute()
+        if key not in self.cleaned:
+            self.cleaned.add(key)
+            clean_leftovers(key)
+
+    def write(self, path: Path, text: str | bytes, expected: bytes | None) -> bool:
+        """Write text (UTF-8) over the file whose bytes were `expected` (None: no file).
+
+        False when the file already holds exactly these bytes. Raises `Refused` (the file
+        changed since it was read, or is a symlink) or `WriteError` (the system refused).
+        """
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        try:
+            return self._write(path, data, expected)
+        except OSError as exc:
+            raise WriteError(
+                f"cannot write {path}: {exc.strerror or exc}",
+                "check the disk space and that the folder is writable",
+            ) from None
+
+    def _write(self, path: Path, data: bytes, expected: bytes | None) -> bool:
+        current, info = _read(path)
+        if current == data:
+            return False
+        if current != expected:
+            raise _changed(path)
+        self.clean(path.parent)
+        name = path.name[-_NAME_KEEP:]
+        fd, name_of_tmp = tempfile.mkstemp(
+            prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=f"-{name}", dir=path.parent
+        )
+        tmp = Path(name_of_tmp)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if info is None:
+                tmp.chmod(0o666 & ~_umask())
+                try:
+                    os.link(tmp, path)  # fails when a file appeared since the read
+                except FileExistsError:
+                    raise _changed(path) from None
+                tmp.unlink()
+            else:
+                tmp.chmod(stat.S_IMODE(info.st_mode))
+                again, _info = _read(path)
+                if again == data:  # another run wrote the very same bytes meanwhile
+                    tmp.unlink()
+                    return False
+                if again != expected:
+                    raise _changed(path)
+                tmp.replace(path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return True
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path: Path, text: str | bytes, expected: bytes | None) -> bool:
+    """`Writer().write`, for a single file."""
+    return Writer().write(path, text, expected)

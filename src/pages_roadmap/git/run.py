@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,16 +43,40 @@ def _env() -> dict[str, str]:
     return {**os.environ, **ENV}
 
 
-def run(root: Path, *args: str, stdin: bytes = b"") -> Result:
-    """Run `git ARGS` in root and return its status and output; a failure is the caller's call."""
+def run(root: Path, *args: str, stdin: bytes = b"", env: dict[str, str] | None = None) -> Result:
+    """Run `git ARGS` in root and return its status and output; a failure is the caller's call.
+
+    `env` adds variables (a temporary GIT_INDEX_FILE, say) to the runner's environment. git
+    runs in a session of its own with its input and output in files, not pipes: if the tool is
+    killed (or its process group signalled), a git command already running finishes its work
+    instead of stopping half-way (SIGPIPE in the middle of a rebase, an index updated from
+    input cut short).
+    """
     if not root.is_dir():
         raise GitError(f"{root} is not a directory")
-    try:
-        return subprocess.run(
-            ["git", *args], cwd=root, input=stdin, capture_output=True, check=False, env=_env()
-        )
-    except FileNotFoundError:
-        raise GitError(_MISSING, "install git") from None
+    with (
+        tempfile.TemporaryFile() as given,
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+    ):
+        given.write(stdin)
+        given.seek(0)
+        try:
+            proc = subprocess.run(
+                ["git", *args],
+                cwd=root,
+                stdin=given,
+                stdout=out,
+                stderr=err,
+                check=False,
+                env={**_env(), **(env or {})},
+                start_new_session=True,
+            )
+        except FileNotFoundError:
+            raise GitError(_MISSING, "install git") from None
+        out.seek(0)
+        err.seek(0)
+        return subprocess.CompletedProcess(proc.args, proc.returncode, out.read(), err.read())
 
 
 class Stream:

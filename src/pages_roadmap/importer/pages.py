@@ -51,6 +51,7 @@ class Fence:
 class DataFile:
     path: Path
     text: str
+    old: bytes | None = None  # the file's bytes when the import looked (--force), or none
 
 
 @dataclass
@@ -254,7 +255,40 @@ def _import_fence(
         )
         return None, None, findings
     block = managed_block(chart_id, loaded.roadmap, today, fence.newline)
-    return DataFile(target, text), block, findings
+    try:
+        old = target.read_bytes() if existing else None
+    except OSError as exc:
+        findings.append(error(site.rel(target), 1, 1, "F101", f"cannot read: {exc.strerror}"))
+        return None, None, findings
+    return DataFile(target, text, old), block, findings
+
+
+def write(site: Site, result: ImportResult) -> tuple[list[Path], bool, list[Finding]]:
+    """Write the data files, then the page (a block naming a missing roadmap would not build).
+
+    Each file only if it is unchanged since the import read it (files.py); the first one that
+    changed (or is a symlink) stops the import with a finding, so the page is never written
+    without its data. Returns the data files written, whether the page was, and findings.
+    """
+    from pages_roadmap.files import Refused, WriteError, Writer
+
+    writer, written = Writer(), []
+    try:
+        for data in result.files:
+            try:
+                data.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise WriteError(
+                    f"cannot create {data.path.parent}: {exc.strerror}",
+                    "check that the folder is writable",
+                ) from None
+            writer.write(data.path, data.text, data.old)
+            written.append(data.path)
+        page = result.page
+        done = page is not None and writer.write(page.path, page.new, page.old.encode("utf-8"))
+    except Refused as exc:
+        return written, False, [error(site.rel(exc.path), 1, 1, exc.code, exc.message, exc.hint)]
+    return written, done, []
 
 
 def _spliced(page_path: Path, text: str, edits: Iterable[tuple[Fence, str]]) -> Change:
