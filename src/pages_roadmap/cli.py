@@ -360,6 +360,8 @@ def _build(args: argparse.Namespace, out: TextIO) -> int:
         stale_fails = args.diff and bool(result.changes)
         return EXIT_FINDINGS if failed or stale_fails else EXIT_OK
     written = [c for c in result.changes if write_atomic(c.path, c.new)]
+    if result.cache is not None:
+        result.cache.save()  # after the pages: a killed run never remembers a page it lost
     lines = [f"updated {path}" for path in _paths(site, written)]
     results: dict[str, object] = {"written": _paths(site, written)}
     if args.commit:
@@ -405,15 +407,40 @@ def _build_line(result: BuildResult, written: Sequence[Change]) -> str:
 
 def _run_build(args: argparse.Namespace, site: Site) -> BuildResult:
     from pages_roadmap import build
+    from pages_roadmap.buildcache import BuildCache
 
     now = now_in(site.timezone)
     today = args.today or now.date()
-    files = site.pages() if args.paths is None else list(args.paths)
+    staged = _staged_files(site) if args.staged and args.paths is None else None
+    if staged is not None:
+        files = staged
+    else:
+        files = site.pages() if args.paths is None else list(args.paths)
     # Stamps: "last updated" dates from git history, or `now` for staged pages (stamps/dating.py).
     stamps = None
     if not args.no_stamps:
         stamps = build.StampRun(now, staged=args.staged, allow_shallow=args.allow_shallow)
-    return build.run(site, files, today, force=args.force, stamps=stamps)
+    overrides = [site.schema_override("roadmap"), site.schema_override("page")]
+    cache = BuildCache.for_site(site.root, overrides, stamps=stamps is not None)
+    result = build.run(site, files, today, force=args.force, stamps=stamps, cache=cache)
+    result.cache = None if args.check or args.diff else cache
+    return result
+
+
+def _staged_files(site: Site) -> list[Path] | None:
+    """`build --staged`: the staged pages and roadmap files (build adds the pages embedding
+    those roadmaps); None outside a git repository, where the whole site is built."""
+    from pages_roadmap.git.history import HistoryError, repo_toplevel, staged_paths
+
+    top = repo_toplevel(site.root)
+    if top is None:
+        return None
+    try:
+        staged = staged_paths(top)
+    except HistoryError:
+        return None
+    files = [top / p for p in sorted(staged)]
+    return [f for f in files if site.is_page(f) or site.is_roadmap_file(f)]
 
 
 def _print_diff(out: TextIO, rel: str, old: str, new: str) -> None:
