@@ -126,6 +126,23 @@ def _may_stamp(raw: bytes, settings: StampSettings) -> bool:
     return settings.migrate_liquid and _LIQUID_BYTES.search(raw) is not None
 
 
+def _stamp(
+    stamper: Stamper | None,
+    index: int,
+    file: Path,
+    text: str,
+    new: str,
+    rel: str,
+    findings: list[Finding],
+) -> str | None:
+    """The page with its stamps (None: it waits for a date); the stamps' findings are added."""
+    if stamper is None or any(f.is_error for f in findings):
+        return new
+    stamped, problems = stamper.stamp(index, file, text, new, rel)
+    findings += problems
+    return stamped
+
+
 def _nothing_to_build(raw: bytes, stamper: Stamper | None) -> bool:
     """True for a page with no chart marker and nothing stamping would touch (a byte search)."""
     if MARKER_BYTES.search(raw):
@@ -193,12 +210,8 @@ def run(
             result.notes.append((rel, "skipped (front matter pages_roadmap: skip: true)"))
             continue
         new, findings = build_page(text, rel, roadmaps, today, force=force)
-        if stamper is not None and not any(f.is_error for f in findings):
-            stamped, problems = stamper.stamp(len(texts), file, text, new, rel)
-            findings += problems
-            texts.append((file, text, new, stamped))
-        else:
-            texts.append((file, text, new, new))
+        done = _stamp(stamper, len(texts), file, text, new, rel, findings)
+        texts.append((file, text, new, done))
         if not findings and texts[-1][3] == text:
             fresh.found(rel, raw, text)
         result.findings += findings
