@@ -29,7 +29,10 @@ AUTO = """sections:
         start: 2026-01-05
         end: 2026-01-20
 """
-EMBED = f"---\ntitle: R\n---\nOpdateret {STAMP}\n\n<!-- pages-roadmap:gantt plan -->\n<!-- /pages-roadmap:gantt -->\n"
+EMBED = (
+    f"---\ntitle: R\n---\nOpdateret {STAMP}\n\n"
+    "<!-- pages-roadmap:gantt plan -->\n<!-- /pages-roadmap:gantt -->\n"
+)
 
 
 @pytest.fixture
