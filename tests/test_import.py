@@ -287,7 +287,7 @@ def test_yaml_keeps_comments_ids_only_where_needed_and_statuses_by_hand() -> Non
         "    Test :active, 2025-06-16, 1w\n    Review :rev, after t9, 1w\n"
     )
     assert imported(chart).replace(TODAY.isoformat(), "TODAY") == (
-        "# yaml-language-server: $schema=../schemas/roadmap.schema.json\n"
+        "# yaml-language-server: $schema=roadmap.schema.json\n"
         "chart:\n"
         "  auto_status: false\n"
         "notes:\n"
@@ -378,6 +378,7 @@ def test_seed_page_import_then_build_check_then_check(tmp_path: Path) -> None:
     assert result.code == 0, result.out
     assert result.out.endswith(
         "wrote _roadmaps/os2borgerpc.yml\nupdated os2borgerpc/roadmap.md\n"
+        "wrote _roadmaps/roadmap.schema.json\n"
         "1 chart imported from os2borgerpc/roadmap.md: 0 errors, 7 warnings\n"
     )
     assert [line.split(" warning:")[0] for line in result.out.splitlines() if ": I2" in line] == [
@@ -448,7 +449,8 @@ def test_page_with_two_charts_and_other_diagrams(tmp_path: Path) -> None:
     page = site_with(tmp_path, "two.md", text)
     result = do_import(tmp_path, "two.md")
     assert result.code == 0, result.out
-    assert sorted(p.name for p in (tmp_path / "_roadmaps").iterdir()) == ["two-2.yml", "two.yml"]
+    data = sorted(p.name for p in (tmp_path / "_roadmaps").iterdir() if p.suffix == ".yml")
+    assert data == ["two-2.yml", "two.yml"]
     new = page.read_text()
     assert [r.name for r in find_regions(split(new), "two.md")[0]] == ["two", "two-2"]
     assert flow in new

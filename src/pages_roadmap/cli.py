@@ -149,6 +149,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("--today", type=_iso_day, metavar="YYYY-MM-DD")
     imp.add_argument("--format", choices=("text", "json", "github"), default="text")
+
+    schema = sub.add_parser(
+        "schema",
+        parents=[output],
+        help="write the roadmap schema where editors find it (the roadmaps' modeline)",
+    )
+    schema.add_argument(
+        "--root", type=Path, help="the site's folder (default: as for check and build)"
+    )
+    schema.add_argument("--format", choices=("text", "json", "github"), default="text")
     return parser
 
 
@@ -168,6 +178,8 @@ def main(
             return _check(args, out)
         if args.command == "import":
             return _import(args, out)
+        if args.command == "schema":
+            return _schema(args, out)
         return _build(args, out)
     except Error as exc:  # bad input or environment, from anywhere: the one place it is caught
         err.write(f"pages-roadmap: error: {exc.report()}\n")
@@ -533,6 +545,26 @@ def _github_output(paths: Sequence[str], sha: str | None) -> None:
     _append(Path(target), f"changed-files<<{end}\n{listing}{end}\ncommit-sha={sha or ''}\n")
 
 
+def _schema(args: argparse.Namespace, out: TextIO) -> int:
+    """Write the editor schema into the roadmaps folder (see schema.EDITOR_SCHEMA)."""
+    site = _site(args)
+    written = _write_editor_schema(site)
+    line = f"wrote {written}" if written else "the editor schema is up to date"
+    _report(args, out, [], line, {"written": [written] if written else []})
+    return EXIT_OK
+
+
+def _write_editor_schema(site: Site) -> str | None:
+    """The editor schema's path when this wrote it; None when it was already current."""
+    from pages_roadmap.files import write_atomic
+    from pages_roadmap.schema import EDITOR_SCHEMA, editor_schema_text
+
+    target = site.roadmaps_path / EDITOR_SCHEMA
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = editor_schema_text(site.schema_override("roadmap"))
+    return _shown(site, target) if write_atomic(target, text) else None
+
+
 def _import(args: argparse.Namespace, out: TextIO) -> int:
     """Import the gantt charts of one page: see importer/"""
     from pages_roadmap.files import write_atomic
@@ -567,6 +599,10 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
         if write_atomic(result.page.path, result.page.new):
             written.append(_shown(site, result.page.path))
             lines.append(f"updated {written[-1]}")
+        schema = _write_editor_schema(site)  # the modeline of the new data must resolve
+        if schema:
+            written.append(schema)
+            lines.append(f"wrote {schema}")
     charts = _n(len(result.files), "chart")
     if failed or result.page is None:
         line = f"nothing imported from {_shown(site, args.page)}"
