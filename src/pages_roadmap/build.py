@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pages_roadmap.buildcache import BuildCache, depends_on_today, inputs_sum
+from pages_roadmap.buildcache import BuildCache, depends_on_today, inputs_sum, page_sum
 from pages_roadmap.files import Change
 from pages_roadmap.findings import Finding, error
 from pages_roadmap.load import Roadmaps, region_problems
@@ -236,10 +236,21 @@ class _Fresh:
         self.day = today.isoformat()
         self.cache = cache
         self._dated: dict[str, bool] = {}
+        self._files: dict[str, str | None] = {}
 
     def _inputs(self, ids: list[str], dated: bool) -> str:
-        digests = {n: self.roadmaps.digest(n) for n in ids}
+        digests = {n: self._bytes_digest(n) for n in ids}
         return inputs_sum(digests, self.day if dated else None)
+
+    def _bytes_digest(self, name: str) -> str | None:
+        """Checksum of a roadmap file's bytes: any change at all invalidates its pages."""
+        if name not in self._files:
+            file = self.roadmaps.site.roadmap_file(name)
+            try:
+                self._files[name] = page_sum(file.read_bytes()) if file else None
+            except OSError:
+                self._files[name] = None
+        return self._files[name]
 
     def skips(self, rel: str, raw: bytes) -> bool:
         """True for a page the last build found up to date, with these bytes and inputs."""
