@@ -13,11 +13,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pages_roadmap.buildcache import BuildCache, depends_on_today, inputs_sum, page_sum
 from pages_roadmap.files import Change, Refused, Writer
 from pages_roadmap.findings import Finding, error
 from pages_roadmap.load import LoadedRoadmap, Roadmaps, region_problems, roadmap_from_text
 from pages_roadmap.mermaid import render as gantt
-from pages_roadmap.page import BOM, PageText, Region, find_regions, splice, split
+from pages_roadmap.page import BOM, MARKER_BYTES, PageText, Region, find_regions, splice, split
 from pages_roadmap.roadmap import ROADMAP_ID
 from pages_roadmap.site import Site
 from pages_roadmap.stamps.dating import Stamper, StampRun
@@ -112,13 +113,42 @@ def _pages(site: Site, files: list[Path]) -> Iterator[Path]:
                 continue
 
 
+# What stamps/find.py's _CANDIDATE finds, on bytes: a managed stamp or a Liquid stamp's start.
+_LIQUID_BYTES = re.compile(rb"\{\{-?[ \t]*(?:site\.time|[\"']now)")
+
+
 def _may_stamp(raw: bytes, settings: StampSettings) -> bool:
     """Cheap test: could this page hold anything stamping touches?"""
     if settings.front_matter_key and raw.removeprefix(BOM.encode()).startswith(b"---"):
         return True
     if b"pages-roadmap:stamp" in raw:
         return True
-    return settings.migrate_liquid and (b"site.time" in raw or b"now" in raw)
+    # A Liquid stamp that is not migrated is left alone without a word (stamps/render.py).
+    return settings.migrate_liquid and _LIQUID_BYTES.search(raw) is not None
+
+
+def _stamp(
+    stamper: Stamper | None,
+    index: int,
+    file: Path,
+    text: str,
+    new: str,
+    rel: str,
+    findings: list[Finding],
+) -> str | None:
+    """The page with its stamps (None: it waits for a date); the stamps' findings are added."""
+    if stamper is None or any(f.is_error for f in findings):
+        return new
+    stamped, problems = stamper.stamp(index, file, text, new, rel)
+    findings += problems
+    return stamped
+
+
+def _nothing_to_build(raw: bytes, stamper: Stamper | None) -> bool:
+    """True for a page with no chart marker and nothing stamping would touch (a byte search)."""
+    if MARKER_BYTES.search(raw):
+        return False
+    return stamper is None or not _may_stamp(raw, stamper.settings)
 
 
 def _skipped(text: str) -> bool:
@@ -141,13 +171,17 @@ def run(
     *,
     force: bool = False,
     stamps: StampRun | None = None,
+    cache: BuildCache | None = None,
 ) -> BuildResult:
     """Build every given page; pages with nothing to do are skipped after a byte search.
 
     With `stamps`, the "last updated" stamps are written too (after the charts); roadmap data
-    files among `files` stand for the pages that embed them.
+    files among `files` stand for the pages that embed them. With `cache`, a page the last
+    build found up to date, with the same bytes and inputs, is skipped before it is decoded;
+    the pages found up to date are remembered in it.
     """
-    return _run(site, _read_pages(_pages(site, files)), today, Roadmaps(site), force, stamps)
+    sources = _read_pages(_pages(site, files))
+    return _run(site, sources, today, Roadmaps(site), force, stamps, cache)
 
 
 def _read_pages(files: Iterable[Path]) -> Iterator[tuple[Path, bytes | OSError]]:
@@ -165,8 +199,10 @@ def _run(
     roadmaps: Roadmaps,
     force: bool,
     stamps: StampRun | None,
+    cache: BuildCache | None = None,
 ) -> BuildResult:
     result = BuildResult()
+    fresh = _Fresh(roadmaps, today, cache)
     stamper = Stamper.for_run(site, roadmaps, stamps)
     if stamper is not None:
         result.findings += _site_language(site)
@@ -178,8 +214,11 @@ def _run(
         if isinstance(raw, OSError):
             result.findings.append(error(rel, 1, 1, "F101", f"cannot read: {raw.strerror}"))
             continue
-        if b"pages-roadmap:" not in raw and not (stamper and _may_stamp(raw, stamper.settings)):
+        if _nothing_to_build(raw, stamper):
             result.notes.append((rel, "nothing to build (no managed chart or stamp)"))
+            continue
+        if fresh.skips(rel, raw):
+            texts.append((file, "", "", ""))  # up to date, said in its turn like any other
             continue
         try:
             text = decode(raw, rel)
@@ -191,12 +230,10 @@ def _run(
             continue
         result.folders.add(file.parent)
         new, findings = build_page(text, rel, roadmaps, today, force=force)
-        if stamper is not None and not any(f.is_error for f in findings):
-            stamped, problems = stamper.stamp(len(texts), file, text, new, rel)
-            findings += problems
-            texts.append((file, text, new, stamped))
-        else:
-            texts.append((file, text, new, new))
+        done = _stamp(stamper, len(texts), file, text, new, rel, findings)
+        texts.append((file, text, new, done))
+        if not findings and texts[-1][3] == text:
+            fresh.found(rel, raw, text)
         result.findings += findings
         if any(f.is_error for f in findings):
             result.blocked += 1
@@ -209,6 +246,53 @@ def _run(
     for index, (path, old, charted, done) in enumerate(texts):
         _count(result, site.rel(path), Change(path, old, later.get(index, done) or old), charted)
     return result
+
+
+class _Fresh:
+    """The run's side of the build cache: which pages to skip, which to remember."""
+
+    def __init__(self, roadmaps: Roadmaps, today: date, cache: BuildCache | None) -> None:
+        self.roadmaps = roadmaps
+        self.day = today.isoformat()
+        self.cache = cache
+        self._dated: dict[str, bool] = {}
+        self._files: dict[str, str | None] = {}
+
+    def _inputs(self, ids: list[str], dated: bool) -> str:
+        digests = {n: self._bytes_digest(n) for n in ids}
+        return inputs_sum(digests, self.day if dated else None)
+
+    def _bytes_digest(self, name: str) -> str | None:
+        """Checksum of a roadmap file's bytes: any change at all invalidates its pages."""
+        if name not in self._files:
+            file = self.roadmaps.site.roadmap_file(name)
+            try:
+                self._files[name] = page_sum(file.read_bytes()) if file else None
+            except OSError:
+                self._files[name] = None
+        return self._files[name]
+
+    def skips(self, rel: str, raw: bytes) -> bool:
+        """True for a page the last build found up to date, with these bytes and inputs."""
+        if self.cache is None:
+            return False
+        hit = self.cache.lookup(rel, raw)
+        return hit is not None and self.cache.fresh(rel, self._inputs(*hit))
+
+    def found(self, rel: str, raw: bytes, text: str) -> None:
+        """A page this run found up to date, with no finding and no date from git."""
+        if self.cache is None:
+            return
+        ids = sorted({r.name for r in find_regions(split(text), rel)[0]})
+        dated = any(self._depends_on_today(n) for n in ids)
+        self.cache.remember(rel, raw, self._inputs(ids, dated), ids, dated)
+
+    def _depends_on_today(self, name: str) -> bool:
+        if name not in self._dated:
+            loaded = self.roadmaps.get(name)
+            model = loaded.roadmap if loaded is not None else None
+            self._dated[name] = model is None or depends_on_today(model)
+        return self._dated[name]
 
 
 def _count(result: BuildResult, rel: str, change: Change, charted: str) -> None:

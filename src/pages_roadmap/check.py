@@ -72,7 +72,7 @@ def run_files(site: Site, roadmaps: list[Path], pages: list[Path]) -> list[Findi
     # Compile the validators before forking, so every worker inherits them ready-made.
     validator_for("roadmap", site.schema_override("roadmap"))
     validator_for("page", site.schema_override("page"))
-    import multiprocessing
+    import multiprocessing  # only here: one page never pays for it
     from concurrent.futures import ProcessPoolExecutor
 
     chunks = [jobs[i::workers] for i in range(workers)]
@@ -119,10 +119,12 @@ def _first_line(file: Path) -> str:
 
 
 def _workers(jobs: int) -> int:
+    if jobs < PARALLEL_FROM:
+        return 1
     import multiprocessing
     import os
 
-    if jobs < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+    if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return min(os.cpu_count() or 1, 4)
 

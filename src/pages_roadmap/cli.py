@@ -21,6 +21,7 @@ from pages_roadmap.errors import Error, UsageError
 
 if TYPE_CHECKING:
     from pages_roadmap.build import BuildResult, Rebuild
+    from pages_roadmap.buildcache import BuildCache
     from pages_roadmap.files import Change
     from pages_roadmap.findings import Finding
     from pages_roadmap.site import Site
@@ -403,7 +404,10 @@ def _build(args: argparse.Namespace, out: TextIO) -> int:
         _preflight(args, site)
     again = _rebuild_of(args, site)
     files = site.pages() if again.files is None else again.files
-    result = build.run(site, files, again.today, force=again.force, stamps=again.stamps)
+    cache = _build_cache(args, site, again)
+    result = build.run(
+        site, files, again.today, force=again.force, stamps=again.stamps, cache=cache
+    )
     written: list[Path] = []
     if not (args.check or args.diff):
         # A page changed since it was read is left alone, with a finding (F102).
@@ -423,6 +427,8 @@ def _build(args: argparse.Namespace, out: TextIO) -> int:
         _report(args, out, findings, line, {"out_of_date": _paths(site, result.changes)})
         stale_fails = args.diff and bool(result.changes)
         return EXIT_FINDINGS if failed or stale_fails else EXIT_OK
+    if cache is not None:
+        cache.save()  # after the pages: a killed run never remembers a page it lost
     written_paths = set(written)
     done = [c for c in result.changes if c.path in written_paths]
     lines = [f"updated {path}" for path in _paths(site, done)]
@@ -473,12 +479,39 @@ def _rebuild_of(args: argparse.Namespace, site: Site) -> Rebuild:
     from pages_roadmap import build
 
     now = now_in(site.timezone)
+    staged = _staged_files(site) if args.staged and args.paths is None else None
     # Stamps: "last updated" dates from git history, or `now` for staged pages (stamps/dating.py).
     stamps = None
     if not args.no_stamps:
         stamps = build.StampRun(now, staged=args.staged, allow_shallow=args.allow_shallow)
-    files = None if args.paths is None else list(args.paths)
+    files = staged if staged is not None else None if args.paths is None else list(args.paths)
     return build.Rebuild(site, files, args.today or now.date(), args.force, stamps)
+
+
+def _build_cache(args: argparse.Namespace, site: Site, again: Rebuild) -> BuildCache | None:
+    """The build cache of a run that writes (see buildcache.py); None for --check and --diff."""
+    from pages_roadmap.buildcache import BuildCache
+
+    if args.check or args.diff:
+        return None
+    overrides = [site.schema_override("roadmap"), site.schema_override("page")]
+    return BuildCache.for_site(site.root, overrides, stamps=again.stamps is not None)
+
+
+def _staged_files(site: Site) -> list[Path] | None:
+    """`build --staged`: the staged pages and roadmap files (build adds the pages embedding
+    those roadmaps); None outside a git repository, where the whole site is built."""
+    from pages_roadmap.git.history import HistoryError, repo_toplevel, staged_paths
+
+    top = repo_toplevel(site.root)
+    if top is None:
+        return None
+    try:
+        staged = staged_paths(top)
+    except HistoryError:
+        return None
+    files = [top / p for p in sorted(staged)]
+    return [f for f in files if site.is_page(f) or site.is_roadmap_file(f)]
 
 
 def _print_diff(out: TextIO, rel: str, old: str, new: str) -> None:

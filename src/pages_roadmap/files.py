@@ -168,10 +168,11 @@ class Writer:
         )
         tmp = Path(name_of_tmp)
         try:
+            # No fsync: a killed process loses nothing the kernel holds, and the rename below
+            # still leaves the page old or new. Like git, which syncs no work-tree file, we do
+            # not pay 4 ms a page (40 % of a first build) against a power cut.
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
             if info is None:
                 tmp.chmod(0o666 & ~_umask())
                 try:

@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from functools import cache
-from typing import TYPE_CHECKING
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Any
 
 from pages_roadmap.findings import Finding, error
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 BOM = "\ufeff"
 MARKER_PREFIX = "pages-roadmap:"
@@ -33,6 +34,12 @@ END_RE = re.compile(
 )
 # Every pages-roadmap marker but the stamps' (stamps/find.py finds those anywhere in a line).
 ANY_MARKER_RE = re.compile(r"^<!--\s*/?pages-roadmap:(?!stamp(?![\w-]))")
+# Found in every text that holds a marker ANY_MARKER_RE accepts (container prefixes such as '> '
+# only come at line starts, so they cannot split it): a page without it is not parsed.
+MARKER_SEARCH = re.compile(r"pages-roadmap:(?!stamp(?![\w-]))")
+# The same test on a file's bytes, before it is decoded: any non-ASCII byte may be part of a
+# word character, so it never says no where MARKER_SEARCH would say yes.
+MARKER_BYTES = re.compile(rb"pages-roadmap:(?!stamp(?![\w\x80-\xff-]))")
 
 
 @dataclass(frozen=True)
@@ -98,7 +105,20 @@ def _markdown() -> MarkdownIt:
     # Imported lazily: pages without a marker never pay for markdown-it.
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark")
+    # The block structure only: stamps/find.py runs the inline pass on the few blocks that
+    # may hold a stamp, and the chart markers are blocks.
+    return MarkdownIt("commonmark").disable("inline")
+
+
+@lru_cache(maxsize=4)
+def blocks(body: str) -> tuple[list[Token], dict[str, Any]]:
+    """markdown-it's block tokens of a page body and its env (link references), parsed once.
+
+    The chart regions, the stamps and the build's count of changed charts all look at the same
+    text, so a page is parsed once per run; the tokens are shared: read them, never change them.
+    """
+    env: dict[str, Any] = {}
+    return _markdown().parse(body, env), env
 
 
 @dataclass(frozen=True)
@@ -130,14 +150,14 @@ def _line_end(text: str, starts: list[int], index: int) -> tuple[int, str]:
 def find_regions(page: PageText, path: str) -> tuple[list[Region], list[Finding]]:
     """Managed gantt regions of a page; markers inside code are text, not markers."""
     body = page.body
-    if MARKER_PREFIX not in body:
+    if not MARKER_SEARCH.search(body):
         return [], []
     starts = line_starts(page.text)
     offset_line = page.body_line - 1
     regions: list[Region] = []
     findings: list[Finding] = []
     open_start: tuple[int, str] | None = None  # (0-based line, name)
-    for token in _markdown().parse(body):
+    for token in blocks(body)[0]:
         if token.type != "html_block" or token.map is None:
             continue
         content = token.content.strip()

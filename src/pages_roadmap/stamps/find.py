@@ -10,12 +10,13 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from pages_roadmap.findings import Finding, error, warning
-from pages_roadmap.page import PageText, line_starts
+from pages_roadmap.page import PageText, blocks, line_starts
 from pages_roadmap.yamlload import LoadError, load
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.rules_inline import StateInline
+    from markdown_it.token import Token
 
 # --- finding stamps ----------------------------------------------------------------------------
 
@@ -60,11 +61,20 @@ def _stamp_rule(state: StateInline, silent: bool) -> bool:
 
 @cache
 def _markdown() -> MarkdownIt:
+    """The inline parser with the stamp rule; the blocks come from page.blocks."""
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark")
     md.inline.ruler.before("html_inline", _STAMP_TOKEN, _stamp_rule)
     return md
+
+
+def _inline(content: str, env: dict[str, Any]) -> list[Token]:
+    """The inline tokens of one block, as markdown-it's own inline pass makes them."""
+    md = _markdown()
+    children: list[Token] = []
+    md.inline.parse(content, md, env, children)
+    return children
 
 
 @dataclass(frozen=True)
@@ -138,13 +148,19 @@ def _orphan(path: str, line: int) -> Finding:
 
 
 def _candidates(body: str, offset_line0: int) -> Iterator[tuple[int, str, int]]:
-    """(first line, block content, offset in it) of every stamp markdown-it sees as HTML."""
-    for token in _markdown().parse(body):
+    """(first line, block content, offset in it) of every stamp markdown-it sees as HTML.
+
+    The inline pass runs only on blocks holding a candidate: a stamp token always contains one.
+    """
+    tokens, env = blocks(body)
+    for token in tokens:
         if token.map is None:
             continue
         first = token.map[0] + offset_line0
         if token.type == "inline":
-            for child in token.children or []:
+            if not _CANDIDATE.search(token.content):
+                continue
+            for child in _inline(token.content, env):
                 if child.type == _STAMP_TOKEN:
                     yield first, token.content, child.meta["pos"]
         elif token.type == "html_block" and not _RAW_HTML.match(token.content):
