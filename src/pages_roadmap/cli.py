@@ -40,6 +40,9 @@ def _iso_day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
+ROOT_HELP = "the site's folder (default: the nearest folder with _config.yml, up to the git top)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pages-roadmap",
@@ -54,12 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     talk.add_argument("-q", "--quiet", action="store_true", help="no closing summary line")
     talk.add_argument("-v", "--verbose", action="store_true", help="say what happened to each file")
     common = argparse.ArgumentParser(add_help=False, parents=[output])
-    common.add_argument(
-        "--root",
-        type=Path,
-        help="the site's folder (default: the nearest folder with _config.yml, up to the git "
-        "top level)",
-    )
+    common.add_argument("--root", type=Path, help=ROOT_HELP)
     common.add_argument(
         "paths",
         nargs="*",
@@ -132,9 +130,7 @@ def _parser() -> argparse.ArgumentParser:
         parents=[output],
         help="turn the hand-written gantt charts of a page into roadmap data",
     )
-    imp.add_argument(
-        "--root", type=Path, help="the site's folder (default: as for check and build)"
-    )
+    imp.add_argument("--root", type=Path, help=ROOT_HELP)
     imp.add_argument("page", type=Path, metavar="PAGE")
     imp.add_argument(
         "--id",
@@ -156,9 +152,7 @@ def _parser() -> argparse.ArgumentParser:
         parents=[output],
         help="write the roadmap schema where editors find it (the roadmaps' modeline)",
     )
-    schema.add_argument(
-        "--root", type=Path, help="the site's folder (default: as for check and build)"
-    )
+    schema.add_argument("--root", type=Path, help=ROOT_HELP)
     schema.add_argument("--format", choices=("text", "json", "github"), default="text")
 
     pre = sub.add_parser(
@@ -166,9 +160,7 @@ def _parser() -> argparse.ArgumentParser:
         parents=[output],
         help="draw a roadmap's chart: in the terminal, or to a file",
     )
-    pre.add_argument(
-        "--root", type=Path, help="the site's folder (default: as for check and build)"
-    )
+    pre.add_argument("--root", type=Path, help=ROOT_HELP)
     pre.add_argument("page", type=Path, metavar="ROADMAP_OR_PAGE")
     pre.add_argument("--text", action="store_true", help="draw it in the terminal (the default)")
     pre.add_argument("-o", "--output", type=Path, metavar="FILE", help="write .png, .svg or .html")

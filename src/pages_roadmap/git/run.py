@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -122,6 +122,25 @@ def stream(root: Path, args: list[str], errfile: IO[bytes]) -> Iterator[Stream]:
         if proc.stdout is not None:
             proc.stdout.close()
         out.returncode = proc.wait()
+
+
+def cat_file_batch(out: bytes, names: Sequence[str]) -> dict[str, bytes]:
+    """The blobs in the output of `git cat-file --batch` asked for `names`, in order.
+
+    A name git does not know ("missing") or that is not a blob is left out of the result.
+    """
+    pos, found = 0, {}
+    for name in names:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split(b" ")
+        pos = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            found[name] = out[pos : pos + size]
+            pos += size + 1
+        elif len(header) == 3:
+            pos += int(header[2]) + 1  # a tree or commit: skip its content
+    return found
 
 
 def split_z(out: bytes | str) -> list[str]:
