@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pages_roadmap.findings import Finding, error
+from pages_roadmap.findings import Finding, error, warning
+from pages_roadmap.fix import Edit
 from pages_roadmap.load import front_matter, read_roadmap, region_problems
 from pages_roadmap.page import PageText, find_regions, split
 from pages_roadmap.schema import validate, validator_for
 from pages_roadmap.yamlload import LoadError, decode
 
 if TYPE_CHECKING:
+    from pages_roadmap.navigation import NavPage
     from pages_roadmap.site import Site
+
+
+@dataclass
+class PageReport:
+    """What checking one page gives: findings, the edits `--fix` may make, its navigation keys."""
+
+    findings: list[Finding]
+    edits: list[Edit] = field(default_factory=list)
+    nav: NavPage | None = None
+
+
+@dataclass
+class Report:
+    """What `check` found in a run, and the mechanical fixes it knows."""
+
+    findings: list[Finding]
+    edits: list[Edit]
 
 
 def _block_findings(page: PageText, path: str, site: Site) -> list[Finding]:
@@ -25,31 +46,71 @@ def _block_findings(page: PageText, path: str, site: Site) -> list[Finding]:
 
 def page_from_text(text: str, path: str, site: Site) -> list[Finding]:
     """Findings of one page: front matter (schema and shape) and its managed blocks."""
+    return inspect_page(text, path, site).findings
+
+
+def inspect_page(text: str, path: str, site: Site, today: date | None = None) -> PageReport:
+    """One page: front matter (shape, schema, values), managed blocks, charts, navigation keys."""
+    from pages_roadmap.charts import chart_findings, setup_of
+    from pages_roadmap.navigation import scan
+    from pages_roadmap.values import check_values, rules_of
+
     page = split(text)
     doc, findings = front_matter(page, path)
     findings += _block_findings(page, path, site)
+    report = PageReport(findings, [], scan(text, path))
+    report.findings += chart_findings(
+        page, path, setup_of(site.root, site.config), today or date.today()
+    )
     if doc is None or doc.data is None:
-        return findings
-    return findings + validate(doc, validator_for("page", site.schema_override("page")), path)
+        return report
+    report.findings += validate(doc, validator_for("page", site.schema_override("page")), path)
+    found, edits = check_values(doc, text, path, rules_of(site))
+    report.findings += found
+    report.edits += edits
+    return report
 
 
 def read_page(site: Site, file: Path) -> list[Finding]:
+    return inspect_file(site, file).findings
+
+
+def inspect_file(site: Site, file: Path, today: date | None = None) -> PageReport:
     path = site.rel(file)
     try:
         text = decode(file.read_bytes(), path)
     except LoadError as exc:
-        return [exc.finding]
+        return PageReport([exc.finding])
     except OSError as exc:
-        return [error(path, 1, 1, "F101", f"cannot read: {exc.strerror}")]
-    return page_from_text(text, path, site)
+        return PageReport([error(path, 1, 1, "F101", f"cannot read: {exc.strerror}")])
+    return inspect_page(text, path, site, today)
 
 
 PARALLEL_FROM = 400  # files; below this, starting worker processes costs more than it saves
 
 
-def run(site: Site, files: list[Path] | None = None) -> list[Finding]:
+def run(site: Site, files: list[Path] | None = None, *, today: date | None = None) -> list[Finding]:
     """All findings for the given files, or for the whole site."""
-    findings = list(site.findings)
+    return inspect(site, files, today=today).findings
+
+
+def inspect(site: Site, files: list[Path] | None = None, *, today: date | None = None) -> Report:
+    """Findings and fixes for the given files, or for the whole site, tuned by its settings."""
+    from pages_roadmap.fix import merge
+    from pages_roadmap.tuning import tune
+
+    findings = list(site.findings) + _site_findings(site)
+    edits: list[Edit] = []
+    reports = _pages(site, files, today or date.today())
+    for report in reports:
+        findings += report.findings
+        edits += report.edits
+    found, nav_edits = _navigation(site, files, reports)
+    findings += found
+    return Report(tune(findings, site.settings.severity), merge(edits + nav_edits))
+
+
+def _pages(site: Site, files: list[Path] | None, today: date) -> list[PageReport]:
     roadmap_dir = site.roadmaps_path.resolve()
     if files is None:
         roadmaps, pages = site.roadmap_files(), site.pages()
@@ -61,7 +122,7 @@ def run(site: Site, files: list[Path] | None = None) -> list[Finding]:
     jobs = [(True, f) for f in roadmaps] + [(False, f) for f in pages]
     workers = _workers(len(jobs))
     if workers < 2:
-        return findings + _check_files(site, jobs)
+        return _check_files(site, jobs, today)
     # Compile the validators before forking, so every worker inherits them ready-made.
     validator_for("roadmap", site.schema_override("roadmap"))
     validator_for("page", site.schema_override("page"))
@@ -70,10 +131,11 @@ def run(site: Site, files: list[Path] | None = None) -> list[Finding]:
 
     chunks = [jobs[i::workers] for i in range(workers)]
     context = multiprocessing.get_context("fork")
+    reports: list[PageReport] = []
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for part in pool.map(_check_files, [site] * workers, chunks):
-            findings += part
-    return findings
+        for part in pool.map(_check_files, [site] * workers, chunks, [today] * workers):
+            reports += part
+    return reports
 
 
 def _workers(jobs: int) -> int:
@@ -85,8 +147,70 @@ def _workers(jobs: int) -> int:
     return min(os.cpu_count() or 1, 4)
 
 
-def _check_files(site: Site, jobs: list[tuple[bool, Path]]) -> list[Finding]:
-    findings: list[Finding] = []
-    for is_roadmap, file in jobs:
-        findings += read_roadmap(site, file).findings if is_roadmap else read_page(site, file)
-    return findings
+def _check_files(site: Site, jobs: list[tuple[bool, Path]], today: date) -> list[PageReport]:
+    return [
+        PageReport(read_roadmap(site, file).findings)
+        if is_roadmap
+        else inspect_file(site, file, today)
+        for is_roadmap, file in jobs
+    ]
+
+
+def _navigation(
+    site: Site, files: list[Path] | None, reports: list[PageReport]
+) -> tuple[list[Finding], list[Edit]]:
+    """just-the-docs' navigation rules over all pages' front matter (navigation.py)."""
+    from pages_roadmap import navigation
+
+    if not navigation.is_just_the_docs(site.config):
+        return [], []
+    pages = {r.nav.path: r.nav for r in reports if r.nav is not None}
+    named = None
+    if files is not None:
+        # One page (the pre-commit hook): the others' navigation keys from a scan of their heads.
+        named = set(pages)
+        for file in site.pages():
+            rel = site.rel(file)
+            if rel not in pages:
+                try:
+                    with file.open("rb") as handle:
+                        head = handle.read(navigation.HEAD_BYTES)
+                except OSError:
+                    continue
+                pages[rel] = navigation.scan_file(rel, head)
+
+    def text_of(rel: str) -> str | None:
+        try:
+            return (site.root / rel).read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    return navigation.check(list(pages.values()), text_of, named)
+
+
+def _site_findings(site: Site) -> list[Finding]:
+    """Site-wide notes: stamps whose front matter key the theme will not show."""
+    from pages_roadmap.navigation import is_just_the_docs
+    from pages_roadmap.stamps.settings import DEFAULT_KEY, StampSettings
+
+    stamps = StampSettings.from_raw(site.settings.stamps)
+    if (
+        not is_just_the_docs(site.config)
+        or not stamps.enabled
+        or stamps.front_matter_key != DEFAULT_KEY
+        or site.config.get("last_edit_timestamp") is True
+    ):
+        return []
+    pos = site.config_doc.key_pos(("theme",)) if site.config_doc else None
+    return [
+        warning(
+            "_config.yml",
+            pos.line if pos else 1,
+            pos.col if pos else 1,
+            "M103",
+            f"note: 'build' writes {DEFAULT_KEY} into the pages' front matter, but just-the-docs "
+            "shows it in the footer only with 'last_edit_timestamp: true'",
+            "add 'last_edit_timestamp: true' to _config.yml, or set "
+            "pages_roadmap.stamps.front_matter_key",
+        )
+    ]

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from pages_roadmap.build import BuildResult
     from pages_roadmap.files import Change
     from pages_roadmap.findings import Finding
+    from pages_roadmap.fix import Edit
     from pages_roadmap.site import Site
 
 EXIT_OK = 0
@@ -62,6 +63,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--format", choices=("text", "json", "github"), default="text")
     check.add_argument("--strict", action="store_true", help="warnings fail the run too")
+    check.add_argument(
+        "--fix",
+        action="store_true",
+        help="make the mechanical, unambiguous fixes (day-first dates, trailing spaces, the "
+        "site's vocabulary, a parent's letter case), then check again",
+    )
+    check.add_argument(
+        "--diff", action="store_true", help="with --fix: print the fixes as a diff; write nothing"
+    )
     check.add_argument(
         "--summary",
         type=Path,
@@ -215,12 +225,36 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     from pages_roadmap import check
     from pages_roadmap.findings import REPORTERS, has_errors, render_summary, sort_key
 
+    if args.diff and not args.fix:
+        raise UsageError("--diff goes with --fix (check never writes without --fix)")
     site = _site(args)
-    findings = sorted(check.run(site, args.paths), key=sort_key)
+    today = today_in(site.timezone)
+    report = check.inspect(site, args.paths, today=today)
+    changed = _fix(args, site, report.edits, out) if args.fix else False
+    if changed and not args.diff:
+        report = check.inspect(site, args.paths, today=today)  # what is left for a human
+    findings = sorted(report.findings, key=sort_key)
     out.write(REPORTERS[args.format](findings))
     if args.summary:
         _append(args.summary, "## pages-roadmap check\n\n" + render_summary(findings))
-    return EXIT_FINDINGS if has_errors(findings, strict=args.strict) else EXIT_OK
+    failed = has_errors(findings, strict=args.strict)
+    return EXIT_FINDINGS if failed or (args.diff and changed) else EXIT_OK
+
+
+def _fix(args: argparse.Namespace, site: Site, edits: Sequence[Edit], out: TextIO) -> bool:
+    """`check --fix`: make (or with --diff, show) the mechanical fixes; True if any."""
+    from pages_roadmap.files import write_atomic
+    from pages_roadmap.fix import describe, plan
+
+    changes = plan(site.root, edits)
+    for change, done in changes:
+        if args.format == "text":
+            out.writelines(describe(e) + "\n" for e in done)
+        if args.diff:
+            _print_diff(out, site.rel(change.path), change.old, change.new)
+        else:
+            write_atomic(change.path, change.new)
+    return bool(changes)
 
 
 def today_in(timezone: str) -> date:
