@@ -65,7 +65,9 @@ def inspect_page(text: str, path: str, site: Site, today: date | None = None) ->
     if doc is None or doc.data is None:
         return report
     report.findings += validate(doc, validator_for("page", site.schema_override("page")), path)
-    found, edits = check_values(doc, text, path, rules_of(site))
+    validator = validator_for("page", site.schema_override("page"))
+    rules = rules_of(site.settings.date_order, site.settings.vocabulary, validator.schema)
+    found, edits = check_values(doc, text, path, rules)
     report.findings += found
     report.edits += edits
     return report

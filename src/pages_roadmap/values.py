@@ -7,15 +7,12 @@ Each check returns located findings and, where the one right value is known, an 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pages_roadmap.findings import Finding, error, warning
 from pages_roadmap.fix import Edit, value_edit
 from pages_roadmap.jekyll import DATE_KEYS, read_date, spoken
 from pages_roadmap.yamlload import Document
-
-if TYPE_CHECKING:
-    from pages_roadmap.site import Site
 
 
 @dataclass(frozen=True)
@@ -27,23 +24,19 @@ class ValueRules:
     vocabulary: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
-def rules_of(site: Site) -> ValueRules:
+def rules_of(
+    date_order: str | None, vocabulary: dict[str, dict[str, str]], page_schema: object
+) -> ValueRules:
+    """The rules of a site: its settings, and the keys its page schema marks as Jekyll dates."""
     from pages_roadmap.jekyll import DATE_FORMAT
-    from pages_roadmap.schema import validator_for
 
     keys = set(DATE_KEYS)
-    override = site.schema_override("page")
-    if override is not None:
-        schema = validator_for("page", override).schema
-        props = schema.get("properties", {}) if isinstance(schema, dict) else {}
-        if isinstance(props, dict):
-            keys |= {
-                k
-                for k, v in props.items()
-                if isinstance(v, dict) and v.get("format") == DATE_FORMAT
-            }
-    s = site.settings
-    return ValueRules(frozenset(keys), s.date_order == "day-first", s.vocabulary)
+    props = page_schema.get("properties", {}) if isinstance(page_schema, dict) else {}
+    if isinstance(props, dict):
+        keys |= {
+            k for k, v in props.items() if isinstance(v, dict) and v.get("format") == DATE_FORMAT
+        }
+    return ValueRules(frozenset(keys), date_order == "day-first", vocabulary)
 
 
 def check_values(
