@@ -177,9 +177,12 @@ def _navigation(
                 try:
                     with file.open("rb") as handle:
                         head = handle.read(navigation.HEAD_BYTES)
+                        found = navigation.scan_file(rel, head)
+                        if not found.keys and len(head) == navigation.HEAD_BYTES:
+                            found = navigation.scan_file(rel, head + handle.read())  # long
                 except OSError:
                     continue
-                pages[rel] = navigation.scan_file(rel, head)
+                pages[rel] = found
 
     def text_of(rel: str) -> str | None:
         try:

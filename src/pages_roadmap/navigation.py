@@ -28,7 +28,7 @@ _LINE = re.compile(
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
 _TRUE = {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"}
 _FALSE = {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"}
-HEAD_BYTES = 8192  # the scan of another page reads at most this much of it
+HEAD_BYTES = 4096  # the scan of another page reads this much of it first
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,32 @@ class NavPage:
         return self.title is not None and not (excluded is not None and excluded.value is True)
 
 
+_SIMPLE = re.compile(r'"([^"\\]*)"|([A-Za-z][^:#"\'\\]*?)')
+
+
 def _scalar(rest: str) -> str | int | float | bool | None:
+    simple = _SIMPLE.fullmatch(rest)  # most values: "Some title" or Some title
+    if simple and simple[1] is not None:
+        return simple[1]
+    if simple and simple[2] not in _TRUE and simple[2] not in _FALSE and simple[2] != "null":
+        return simple[2]
+    if rest[:1] in ("'", '"'):
+        return _quoted(rest)
+    plain = re.split(r"[ \t]+#", rest, maxsplit=1)[0].strip()
+    if plain in ("", "~", "null", "Null", "NULL") or plain[0] in "|>[{&*!%@`":
+        return None
+    if plain in _TRUE:
+        return True
+    if plain in _FALSE:
+        return False
+    if re.fullmatch(r"[-+]?\d+", plain):
+        return int(plain)
+    if re.fullmatch(r"[-+]?(\d+\.\d*|\.\d+)", plain):
+        return float(plain)
+    return plain
+
+
+def _quoted(rest: str) -> str | None:
     if rest.startswith('"'):
         m = re.match(r'"((?:[^"\\]|\\.)*)"', rest)
         if not m:
@@ -73,21 +98,8 @@ def _scalar(rest: str) -> str | int | float | bool | None:
             except ValueError:
                 return None
         return inner
-    if rest.startswith("'"):
-        m = re.match(r"'((?:[^']|'')*)'", rest)
-        return m[1].replace("''", "'") if m else None
-    plain = re.split(r"[ \t]+#", rest, maxsplit=1)[0].strip()
-    if plain in ("", "~", "null", "Null", "NULL") or plain[0] in "|>[{&*!%@`":
-        return None
-    if plain in _TRUE:
-        return True
-    if plain in _FALSE:
-        return False
-    if re.fullmatch(r"[-+]?\d+", plain):
-        return int(plain)
-    if re.fullmatch(r"[-+]?(\d+\.\d*|\.\d+)", plain):
-        return float(plain)
-    return plain
+    m = re.match(r"'((?:[^']|'')*)'", rest)
+    return m[1].replace("''", "'") if m else None
 
 
 def scan(text: str, path: str) -> NavPage:
