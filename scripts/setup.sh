@@ -6,14 +6,16 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# Debian packages the tests drive for real (node runs Mermaid's own parser).
-APT_PACKAGES=(git nodejs npm)
+# Debian packages the tests drive for real (node runs Mermaid's own parser; jekyll, with its
+# ruby, pins what Jekyll does with dates and front matter: tests/test_jekyll_real.py).
+APT_PACKAGES=(git nodejs npm jekyll)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
-  if command -v node >/dev/null && command -v npm >/dev/null && command -v git >/dev/null; then
+  if command -v node >/dev/null && command -v npm >/dev/null && command -v git >/dev/null \
+    && command -v jekyll >/dev/null; then
     : # provided outside Debian's packages (e.g. a preinstalled Node): nothing to do
   elif [ "$(id -u)" = 0 ]; then
     apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"

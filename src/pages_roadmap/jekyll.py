@@ -27,7 +27,7 @@ _KEY_LINE = r"[A-Za-z_][\w-]*:(?:[ \t].*)?\r?\n"
 _FENCED = re.compile(rf"---[ \t]*\r?\n(?:{_KEY_LINE})+(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 _BARE_KEYS = re.compile(rf"\A(?:[ \t]*\r?\n)*((?:{_KEY_LINE}){{2,}})")
 _SECOND = re.compile(
-    rf"\A(?:[ \t]*\r?\n)*(---[ \t]*\r?\n(?:{_KEY_LINE})+(?:---|\.\.\.)[ \t]*$)", re.MULTILINE
+    rf"(?:[ \t]*\r?\n)*(---[ \t]*\r?\n(?:{_KEY_LINE})+(?:---|\.\.\.)[ \t]*$)", re.MULTILINE
 )
 # Keys that mark a block of `key: value` lines as meant for Jekyll or just-the-docs.
 JEKYLL_KEYS = frozenset(
