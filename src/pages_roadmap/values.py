@@ -100,11 +100,7 @@ def _date(
         return [], None
     if reading.kind == "rolls-over" and reading.read_as is not None:
         day = reading.read_as
-        what = (
-            f"the post is published under /{day:%Y/%m/%d}/"
-            if post
-            else "Liquid's date filter shows it"
-        )
+        what = f"the post is published under /{day:%Y/%m/%d}/" if post else "the page shows it"
         return [
             error(
                 *where,
