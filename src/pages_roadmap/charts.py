@@ -123,11 +123,16 @@ def charts_of(page: PageText, path: str) -> list[Chart]:
     return charts
 
 
-def _uses_vert(text: str) -> bool:
+def _vert_at(text: str) -> int | None:
+    """The 0-based column of a task line's `vert` tag, if it has one."""
     if ":" not in text or text.lstrip().startswith("%%"):
-        return False
-    data = text.split(":", 1)[1]
-    return any(part.strip() == "vert" for part in data.split(","))
+        return None
+    at = text.index(":") + 1
+    for part in text[at:].split(","):
+        if part.strip() == "vert":
+            return at + part.index("vert")
+        at += len(part) + 1
+    return None
 
 
 def chart_findings(page: PageText, path: str, setup: MermaidSetup, today: date) -> list[Finding]:
@@ -152,14 +157,15 @@ def chart_findings(page: PageText, path: str, setup: MermaidSetup, today: date) 
     for chart in charts:
         if old:
             for no, col0, text in chart.lines:
-                if _uses_vert(text):
+                at = _vert_at(text)
+                if at is not None:
                     assert setup.version is not None
                     have = ".".join(map(str, setup.version))
                     findings.append(
                         error(
                             path,
                             no,
-                            col0 + 1,
+                            col0 + at + 1,
                             "M102",
                             f"a 'vert' marker needs Mermaid 11.7 or later; the site loads "
                             f"{have} ({setup.where}), which cannot draw this chart",

@@ -73,6 +73,7 @@ def validate_rules(
     if levels is not None and not isinstance(levels, dict):
         problems.append((("severity",), "severity must map codes to error, warning or off", ""))
     for code, level in (levels or {}).items() if isinstance(levels, dict) else ():
+        level = "off" if level is False else level  # YAML 1.1 reads a bare `off` as false
         if str(code) not in CODES:
             close = difflib.get_close_matches(str(code), list(CODES), n=1)
             hint = f"did you mean {close[0]}?" if close else "see 'What check reports' in README"
