@@ -18,7 +18,7 @@ from conftest import run_cli, snapshot
 
 HERE = Path(__file__).parent
 SITE = HERE / "corpus-site"
-GOLDEN = HERE / "golden" / "corpus-site"
+GOLDEN = HERE / "corpus-site-expected"  # tests/golden/ holds build cases
 
 
 def _golden(name: str, text: str) -> None:

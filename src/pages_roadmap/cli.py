@@ -248,11 +248,11 @@ def _fix(args: argparse.Namespace, site: Site, edits: Sequence[Edit], out: TextI
 
     changes = plan(site.root, edits)
     for change, done in changes:
-        if args.format == "text":
+        if args.format == "text":  # json and github output stay machine-readable
             out.writelines(describe(e) + "\n" for e in done)
-        if args.diff:
-            _print_diff(out, site.rel(change.path), change.old, change.new)
-        else:
+            if args.diff:
+                _print_diff(out, site.rel(change.path), change.old, change.new)
+        if not args.diff:
             write_atomic(change.path, change.new)
     return bool(changes)
 
