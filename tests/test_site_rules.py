@@ -71,6 +71,15 @@ CASES: list[Row] = [
     # Front matter Jekyll will not read
     ("text-before", {"p.md": "gelse---\ntitle: T\n---\n"}, ("p.md", 1, 6, "P102", "error"), 1),
     ("bom", {"p.md": "\ufeff---\ntitle: T\n---\n"}, ("p.md", 1, 1, "P104", "error"), 1),
+    (
+        "yaml-example-is-not-front-matter",
+        {
+            "p.md": "# Example\n\n```yaml\n---\ntitle: T\n---\n```\n",
+            "q.md": "gelse---\ntitle: Q\n---\n",
+        },
+        ("q.md", 1, 6, "P102", "error"),
+        1,
+    ),
     ("bare-keys", {"p.md": "layout: default\ntitle: T\n\nx\n"}, ("p.md", 1, 1, "P105", "error"), 1),
     ("unclosed", {"p.md": "---\ntitle: T\n\nx\n"}, ("p.md", 1, 1, "P103", "error"), 1),
     (
@@ -434,3 +443,8 @@ def test_example_site_restricts_status(tmp_path: Path) -> None:
     assert [(f["path"], f["line"], f["code"]) for f in found if f["severity"] == "error"] == [
         ("os2borgerpc/roadmap.md", 6, "S104")
     ]
+
+
+def test_a_yaml_example_in_the_text_is_no_finding(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"p.md": "# Example\n\n```yaml\n---\ntitle: T\n---\n```\n"})
+    assert run_cli("check", "--root", str(tmp_path)).out == ""

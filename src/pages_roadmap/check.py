@@ -171,8 +171,10 @@ def _navigation(
     if files is not None:
         # One page (the pre-commit hook): the others' navigation keys from a scan of their heads.
         named = set(pages)
+        prefix = str(site.root).rstrip("/") + "/"
         for file in site.pages():
-            rel = site.rel(file)
+            name = str(file)  # site.pages() joins names to the root: a string cut is enough
+            rel = name[len(prefix) :] if name.startswith(prefix) else site.rel(file)
             if rel not in pages:
                 try:
                     with file.open("rb") as handle:

@@ -100,7 +100,9 @@ def front_matter_findings(text: str, has_block: bool, body_start: int, path: str
             )
         ]
     fenced = _FENCED.search(bare, 0, 2000)
-    if fenced:
+    before = bare[: fenced.start()] if fenced else ""
+    # Meant as front matter: it starts within the first lines, not inside a code example.
+    if fenced and before.count("\n") < 3 and "```" not in before and "~~~" not in before:
         line, col = _line_col(text, fenced.start() + shift)
         return [
             error(
