@@ -448,3 +448,20 @@ def test_example_site_restricts_status(tmp_path: Path) -> None:
 def test_a_yaml_example_in_the_text_is_no_finding(tmp_path: Path) -> None:
     write_tree(tmp_path, {"p.md": "# Example\n\n```yaml\n---\ntitle: T\n---\n```\n"})
     assert run_cli("check", "--root", str(tmp_path)).out == ""
+
+
+@pytest.mark.parametrize("one_page", [False, True])
+def test_navigation_counts_html_pages_and_not_posts(tmp_path: Path, one_page: bool) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "_config.yml": JTD,
+            "home.html": "---\ntitle: Home\nhas_children: true\n---\n<p>x</p>\n",
+            "_posts/2025-01-01-news.md": fm("title: News\ndate: 2025-01-01\n"),
+            "a.md": fm("title: A\nparent: Home\n"),
+            "b.md": fm("title: B\nparent: News\n"),
+        },
+    )
+    paths = [str(tmp_path / "a.md"), str(tmp_path / "b.md")] if one_page else []
+    found = run_cli("check", "--root", str(tmp_path), "--format", "json", *paths).json()
+    assert [(f["path"], f["line"], f["code"]) for f in found] == [("b.md", 3, "N101")]

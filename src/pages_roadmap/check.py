@@ -99,23 +99,34 @@ def run(site: Site, files: list[Path] | None = None, *, today: date | None = Non
 def inspect(site: Site, files: list[Path] | None = None, *, today: date | None = None) -> Report:
     """Findings and fixes for the given files, or for the whole site, tuned by its settings."""
     from pages_roadmap.fix import merge
+    from pages_roadmap.navigation import NAV_SUFFIXES, is_just_the_docs
     from pages_roadmap.tuning import tune
 
     findings = list(site.findings) + _site_findings(site)
     edits: list[Edit] = []
-    reports = _pages(site, files, today or date.today())
+    # One walk of the site: the pages to check, and (on a just-the-docs site) every page the
+    # navigation needs, HTML pages included.
+    listed = site.pages(NAV_SUFFIXES) if is_just_the_docs(site.config) else None
+    if files is None:
+        pages = site.pages() if listed is None else [f for f in listed if f.suffix != ".html"]
+        reports = _pages(site, site.roadmap_files(), pages, today or date.today())
+    else:
+        reports = _pages(site, None, files, today or date.today())
     for report in reports:
         findings += report.findings
         edits += report.edits
-    found, nav_edits = _navigation(site, files, reports)
+    found, nav_edits = _navigation(site, listed, reports, whole=files is None)
     findings += found
     return Report(tune(findings, site.settings.severity), merge(edits + nav_edits))
 
 
-def _pages(site: Site, files: list[Path] | None, today: date) -> list[PageReport]:
+def _pages(
+    site: Site, roadmaps: list[Path] | None, files: list[Path], today: date
+) -> list[PageReport]:
+    """Reports for the roadmaps and pages given (roadmaps None: sorted out of `files`)."""
     roadmap_dir = site.roadmaps_path.resolve()
-    if files is None:
-        roadmaps, pages = site.roadmap_files(), site.pages()
+    if roadmaps is not None:
+        pages = files
     else:
         roadmaps = [
             f for f in files if f.resolve().parent == roadmap_dir and f.suffix in (".yml", ".yaml")
@@ -159,32 +170,31 @@ def _check_files(site: Site, jobs: list[tuple[bool, Path]], today: date) -> list
 
 
 def _navigation(
-    site: Site, files: list[Path] | None, reports: list[PageReport]
+    site: Site, listed: list[Path] | None, reports: list[PageReport], *, whole: bool
 ) -> tuple[list[Finding], list[Edit]]:
     """just-the-docs' navigation rules over all pages' front matter (navigation.py)."""
     from pages_roadmap import navigation
 
-    if not navigation.is_just_the_docs(site.config):
+    if listed is None:
         return [], []
     pages = {r.nav.path: r.nav for r in reports if r.nav is not None}
-    named = None
-    if files is not None:
-        # One page (the pre-commit hook): the others' navigation keys from a scan of their heads.
-        named = set(pages)
-        prefix = str(site.root).rstrip("/") + "/"
-        for file in site.pages():
-            name = str(file)  # site.pages() joins names to the root: a string cut is enough
-            rel = name[len(prefix) :] if name.startswith(prefix) else site.rel(file)
-            if rel not in pages:
-                try:
-                    with file.open("rb") as handle:
-                        head = handle.read(navigation.HEAD_BYTES)
-                        found = navigation.scan_file(rel, head)
-                        if not found.keys and len(head) == navigation.HEAD_BYTES:
-                            found = navigation.scan_file(rel, head + handle.read())  # long
-                except OSError:
-                    continue
-                pages[rel] = found
+    named = None if whole else set(pages)
+    # Pages not checked in this run (HTML pages; all others when `check` is given a page,
+    # as the pre-commit hook does): their navigation keys from a scan of their first bytes.
+    prefix = str(site.root).rstrip("/") + "/"
+    for file in listed:
+        name = str(file)  # site.pages() joins names to the root: a string cut is enough
+        rel = name[len(prefix) :] if name.startswith(prefix) else site.rel(file)
+        if rel not in pages:
+            try:
+                with file.open("rb") as handle:
+                    head = handle.read(navigation.HEAD_BYTES)
+                    found = navigation.scan_file(rel, head)
+                    if not found.keys and len(head) == navigation.HEAD_BYTES:
+                        found = navigation.scan_file(rel, head + handle.read())  # long
+            except OSError:
+                continue
+            pages[rel] = found
 
     def text_of(rel: str) -> str | None:
         try:

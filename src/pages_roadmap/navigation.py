@@ -28,6 +28,7 @@ _LINE = re.compile(
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
 _TRUE = {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"}
 _FALSE = {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"}
+NAV_SUFFIXES = (".md", ".markdown", ".html")  # just-the-docs lists HTML pages too
 HEAD_BYTES = 4096  # the scan of another page reads this much of it first
 
 
@@ -147,6 +148,8 @@ def check(
     `text_of` gives the text of a page a fix is proposed for.
     """
     wanted = set(report) if report is not None else None
+    # just-the-docs lists pages, not posts, drafts or collection documents (folders with '_').
+    pages = [p for p in pages if not p.path.startswith("_")]
     shown = [p for p in pages if p.in_navigation]
     by_title: dict[str, list[NavPage]] = defaultdict(list)
     by_loose: dict[str, list[NavPage]] = defaultdict(list)

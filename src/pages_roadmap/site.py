@@ -105,8 +105,9 @@ class Site:
             return []
         return sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file())
 
-    def pages(self) -> list[Path]:
-        """Every Markdown file Jekyll would read, honouring `exclude:` and `include:`."""
+    def pages(self, suffixes: tuple[str, ...] = MARKDOWN_SUFFIXES) -> list[Path]:
+        """Every Markdown file (or file with `suffixes`) Jekyll would read, honouring `exclude:`
+        and `include:`."""
         excludes = [*JEKYLL_DEFAULT_EXCLUDES, *_strings(self.config.get("exclude"))]
         includes = _strings(self.config.get("include"))
         collections = self.config.get("collections")
@@ -124,7 +125,7 @@ class Site:
                 and _wanted(rel_dir + d, d, excludes, includes, keep_underscore)
             )
             for name in sorted(filenames):
-                if name.endswith(MARKDOWN_SUFFIXES) and _wanted(
+                if name.endswith(suffixes) and _wanted(
                     rel_dir + name, name, excludes, includes, keep_underscore
                 ):
                     found.append(Path(dirpath) / name)
