@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from pages_roadmap.build import BuildResult
     from pages_roadmap.files import Change
     from pages_roadmap.findings import Finding
+    from pages_roadmap.importer.pages import ImportResult
     from pages_roadmap.site import Site
 
 EXIT_OK = 0
@@ -134,7 +135,9 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--root", type=Path, help="the site's folder (default: as for check and build)"
     )
-    imp.add_argument("page", type=Path, metavar="PAGE")
+    imp.add_argument(
+        "pages", nargs="+", type=Path, metavar="PAGE", help="pages, or folders of pages"
+    )
     imp.add_argument(
         "--id",
         dest="roadmap_id",
@@ -190,7 +193,7 @@ def _site(args: argparse.Namespace) -> Site:
     """The site, and `args.paths` made the files to process (None: the whole site)."""
     from pages_roadmap.site import find_root, load_site
 
-    named = [p for p in [*(getattr(args, "paths", None) or []), getattr(args, "page", None)] if p]
+    named = [*(getattr(args, "paths", None) or []), *(getattr(args, "pages", None) or [])]
     for path in named:
         if not path.exists():
             raise UsageError(f"{path}: no such file")
@@ -507,8 +510,7 @@ def _github_output(paths: Sequence[str], sha: str | None) -> None:
 
 
 def _import(args: argparse.Namespace, out: TextIO) -> int:
-    """Import the gantt charts of one page: see importer/"""
-    from pages_roadmap.files import write_atomic
+    """Import the gantt charts of pages: see importer/"""
     from pages_roadmap.findings import has_errors, sort_key
     from pages_roadmap.importer import pages as importer
     from pages_roadmap.roadmap import ROADMAP_ID
@@ -519,33 +521,83 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
             "(lowercase letters, digits and hyphens)"
         )
     site = _site(args)
+    pages, named = _import_pages(site, args.pages)
+    if args.roadmap_id is not None and len(pages) != 1:
+        raise UsageError("--id names the roadmap of one page; give exactly one PAGE with it")
     today = args.today or today_in(site.timezone)
-    result = importer.run(site, args.page, args.roadmap_id, force=args.force, today=today)
-    findings = sorted(_display(site, site.findings + result.findings), key=sort_key)
-    failed = has_errors(findings)
+    ids = importer.SiteIds.of(site)
+    bases = importer.base_ids(site, pages)
+    found: list[Finding] = list(site.findings)
     written: list[str] = []
     lines: list[str] = []
-    if args.dry_run:
-        for data in result.files:
-            out.write(f"# --- {site.rel(data.path)} (not written: --dry-run)\n{data.text}")
-        if result.page is not None:
+    imported = charts = managed = 0
+    for page in pages:
+        result = importer.run(
+            site, page, args.roadmap_id, force=args.force, today=today, ids=ids, base=bases[page]
+        )
+        # A page of a folder with no chart at all is simply not one to import.
+        quiet = page not in named and all(f.code == "I101" for f in result.findings)
+        if quiet and not result.files and not result.managed:
+            continue
+        found += result.findings
+        managed += result.managed
+        if has_errors(result.findings) or result.page is None:
+            continue
+        imported += 1
+        charts += len(result.files)
+        if args.dry_run:
+            for data in result.files:
+                out.write(f"# --- {site.rel(data.path)} (not written: --dry-run)\n{data.text}")
             _print_diff(out, site.rel(result.page.path), result.page.old, result.page.new)
-    elif not failed and result.page is not None:
-        # The data first: a page whose block names a missing roadmap would fail to build.
-        for data in result.files:
-            data.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(data.path, data.text)
-            written.append(_shown(site, data.path))
-            lines.append(f"wrote {written[-1]}")
-        if write_atomic(result.page.path, result.page.new):
-            written.append(_shown(site, result.page.path))
-            lines.append(f"updated {written[-1]}")
-    charts = _n(len(result.files), "chart")
-    if failed or result.page is None:
-        line = f"nothing imported from {_shown(site, args.page)}"
-    elif args.dry_run:
-        line = f"{charts} would be imported from {_shown(site, args.page)} (--dry-run)"
+        else:
+            lines += _write_import(site, result, written)
+    findings = sorted(_display(site, found), key=sort_key)
+    one = _shown(site, pages[0]) if len(pages) == 1 else None
+    if not imported:
+        line = f"nothing imported from {one or _n(len(pages), 'page')}"
     else:
-        line = f"{charts} imported from {_shown(site, args.page)}"
+        what = one or _n(imported, "page")
+        dry = " would be" if args.dry_run else ""
+        line = f"{_n(charts, 'chart')}{dry} imported from {what}" + (
+            " (--dry-run)" if args.dry_run else ""
+        )
+    if managed:
+        line += f"; {_n(managed, 'page')} already managed"
     _report(args, out, findings, line, {"written": written}, lines)
-    return EXIT_FINDINGS if failed else EXIT_OK
+    return EXIT_FINDINGS if has_errors(found) else EXIT_OK
+
+
+def _write_import(site: Site, result: ImportResult, written: list[str]) -> list[str]:
+    """Write one page's import: the data first (a block naming a missing roadmap would fail)."""
+    from pages_roadmap.files import write_atomic
+
+    lines = []
+    for data in result.files:
+        data.path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(data.path, data.text)
+        written.append(_shown(site, data.path))
+        lines.append(f"wrote {written[-1]}")
+    if result.page is not None and write_atomic(result.page.path, result.page.new):
+        written.append(_shown(site, result.page.path))
+        lines.append(f"updated {written[-1]}")
+    return lines
+
+
+def _import_pages(site: Site, given: Sequence[Path]) -> tuple[list[Path], set[Path]]:
+    """The pages to import, folders standing for their pages; and the pages named themselves."""
+    pages: list[Path] = []
+    named: set[Path] = set()
+    everything: list[Path] | None = None
+    for path in given:
+        if path.is_dir():
+            if everything is None:
+                everything = site.pages()
+            folder = path.resolve()
+            pages += [f for f in everything if f.resolve().is_relative_to(folder)]
+        else:
+            pages.append(path)
+            named.add(path)
+    unique = list(dict.fromkeys(pages))
+    if not unique:
+        raise UsageError(f"{given[0]}: no pages in this folder")
+    return unique, named

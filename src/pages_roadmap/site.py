@@ -199,8 +199,7 @@ def find_root(start: Path) -> Path:
         if (folder / ".git").exists():
             return folder
     raise SiteError(
-        f"{here} is not inside a Jekyll site: no _config.yml here or above, and no git "
-        "repository",
+        f"{here} is not inside a Jekyll site: no _config.yml here or above, and no git repository",
         "run it in your site's folder, or name the site with --root",
     )
 
