@@ -389,6 +389,7 @@ class _Reader:
                     f"Mermaid reads {text.strip()!r} as a comment (it starts with '%'); kept as "
                     "a comment, so the chart does not change",
                     "if it is a task, add it to the data",
+                    same=True,
                 )
             return
         name = text[:colon].strip()
