@@ -36,6 +36,13 @@ FORBIDDEN: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
     (("load", "site", "stamps", "summary"), ("cli", "check", "build"), "commands sit on top"),
     (("check",), ("build", "importer"), "one command each"),
     (("build",), ("check", "importer"), "one command each"),
+    # adopt is a command on top of import and build: nothing but cli imports it.
+    (("adopt",), ("cli", "check"), "adopt is a command of its own"),
+    (
+        (*CORE, "git", "importer", "check", "build", "load", "site", "stamps", "summary"),
+        ("adopt",),
+        "nothing but cli imports the adopt command",
+    ),
 )
 PROCESS_MODULES = ("subprocess", "multiprocessing.popen_fork", "pty")
 

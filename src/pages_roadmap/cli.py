@@ -152,6 +152,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("--today", type=_iso_day, metavar="YYYY-MM-DD")
     imp.add_argument("--format", choices=("text", "json", "github"), default="text")
+
+    adopt = sub.add_parser(
+        "adopt",
+        parents=[output],
+        help="adopt an existing site in one run: import every chart, stamps, automation",
+    )
+    adopt.add_argument(
+        "--root", type=Path, help="the site's folder (default: as for check and build)"
+    )
+    adopt.add_argument(
+        "--dry-run", action="store_true", help="print every file's diff; write nothing"
+    )
+    adopt.add_argument(
+        "--no-commit", action="store_true", help="leave the changes uncommitted for review"
+    )
+    adopt.add_argument("--no-workflow", action="store_true", help="add no GitHub workflow")
+    adopt.add_argument(
+        "--no-hooks", action="store_true", help="leave .pre-commit-config.yaml alone"
+    )
+    adopt.add_argument("--today", type=_iso_day, metavar="YYYY-MM-DD")
+    adopt.add_argument("--format", choices=("text", "json", "github"), default="text")
     return parser
 
 
@@ -171,6 +192,8 @@ def main(
             return _check(args, out)
         if args.command == "import":
             return _import(args, out)
+        if args.command == "adopt":
+            return _adopt(args, out)
         return _build(args, out)
     except Error as exc:  # bad input or environment, from anywhere: the one place it is caught
         err.write(f"pages-roadmap: error: {exc.report()}\n")
@@ -601,3 +624,74 @@ def _import_pages(site: Site, given: Sequence[Path]) -> tuple[list[Path], set[Pa
     if not unique:
         raise UsageError(f"{given[0]}: no pages in this folder")
     return unique, named
+
+
+def _adopt(args: argparse.Namespace, out: TextIO) -> int:
+    """Adopt an existing site in one run: see adopt.py."""
+    from pages_roadmap import adopt
+    from pages_roadmap.findings import has_errors, sort_key
+    from pages_roadmap.git import commit
+    from pages_roadmap.site import load_site
+
+    site = _site(args)
+    top = commit.adoption_preflight(site.root)
+    now = now_in(site.timezone)
+    today = args.today or now.date()
+    options = {"workflow": not args.no_workflow, "hooks": not args.no_hooks}
+    if args.dry_run:
+        with commit.scratch_worktree(top) as tree:
+            inner = tree / site.root.resolve().relative_to(top.resolve())
+            scratch = load_site(inner)
+            done = adopt.adopt(scratch, tree, today, now, **options)
+            for path, change in sorted(done.changes.items()):
+                rel = path.relative_to(tree).as_posix()
+                _print_diff(out, rel, change.old, change.new)
+            files = [p.relative_to(tree) for p in done.changes]
+    else:
+        done = adopt.adopt(site, top, today, now, **options)
+        files = [p.resolve().relative_to(top.resolve()) for p in done.changes]
+    findings = sorted(_display(site, site.findings + done.findings), key=sort_key)
+    results: dict[str, object] = {
+        "pages": done.pages,
+        "charts": done.charts,
+        "stamped": done.stamped,
+        "files": [f.as_posix() for f in sorted(files)],
+        "left_as_they_were": done.left,
+        "commit": None,
+    }
+    lines = [f"- {step}" for step in done.did]
+    if done.left:
+        lines.append(f"left as they were (errors): {', '.join(done.left)}")
+    if not done.changes:
+        line = "the site is adopted: nothing to change"
+    elif args.dry_run:
+        line = f"adopt would change {_n(len(files), 'file')} (--dry-run: nothing written)"
+    elif args.no_commit:
+        line = f"adopted: {_n(len(files), 'file')} changed, not committed (--no-commit)"
+    else:
+        sha = commit.commit_adoption(
+            top, list(done.changes), "pages-roadmap: adopt the site", "\n".join(lines)
+        )
+        results["commit"] = sha
+        line = f"adopted in one commit {sha[:12]}: {_n(len(files), 'file')}"
+    added = [p for p in done.changes if done.changes[p].old == ""]
+    line += (
+        f"; {_n(done.charts, 'chart')} from {_n(done.pages, 'page')}, "
+        f"{_n(done.stamped, 'page')} stamped, {_n(len(added), 'file')} added"
+        if done.changes
+        else ""
+    )
+    shown = findings if (args.verbose or args.format != "text") else []
+    if findings and not shown:
+        lines += ["findings (all of them with -v or --format json):", *adopt.by_code(findings)]
+    summary = "" if args.quiet else f"{line}: {counts_of(findings)}" if findings else line
+    from pages_roadmap.findings import REPORTERS, Report
+
+    out.write(REPORTERS[args.format](Report("adopt", shown, summary, results, lines)))
+    return EXIT_FINDINGS if has_errors(findings) else EXIT_OK
+
+
+def counts_of(findings: Sequence[Finding]) -> str:
+    from pages_roadmap.findings import counts
+
+    return counts(findings)
