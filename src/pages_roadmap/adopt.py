@@ -249,8 +249,8 @@ def _hooks(site: Site, top: Path, done: Adoption) -> None:
         _write(done, path, "", "repos:\n" + hooks_entry("  ", root))
         done.did.append(f"added {HOOKS} with the two pages-roadmap hooks")
         return
-    items = _REPO_ITEM.findall(old)
-    if not _REPOS_KEY.search(old) or not items:
+    new = _with_hooks(old, root)
+    if new is None:
         from pages_roadmap.findings import warning
 
         done.findings.append(
@@ -264,14 +264,44 @@ def _hooks(site: Site, top: Path, done: Adoption) -> None:
             )
         )
         return
-    # Appended as text after the last entry (repos: is the file's list, by convention its
-    # last key): every other byte of the file stays.
-    body = old if old.endswith(("\n", "\r")) else old + ("\r\n" if "\r\n" in old else "\n")
-    entry = hooks_entry(items[-1], root)
-    if "\r\n" in old:
-        entry = entry.replace("\n", "\r\n")
-    _write(done, path, old, body + entry)
+    _write(done, path, old, new)
     done.did.append(f"added the two pages-roadmap hooks to {HOOKS}")
+
+
+def _with_hooks(old: str, root: str) -> str | None:
+    """The config with the hooks' repo entry inserted as text after the last entry of `repos:`
+    (every other byte stays); None when the file has no block list there to extend."""
+    import yaml
+
+    lines = old.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if _REPOS_KEY.match(line)), None)
+    if start is None:
+        return None
+    end = len(lines)
+    for j in range(start + 1, len(lines)):
+        text = lines[j]
+        if text.strip() and not text[0].isspace() and text[0] not in "#-":
+            end = j  # the next top-level key
+            break
+    while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1][0] == "#"):
+        end -= 1  # blank lines and comments after the list stay after it
+    items = _REPO_ITEM.findall("".join(lines[start + 1 : end]))
+    if not items:
+        return None
+    newline = "\r\n" if "\r\n" in old else "\n"
+    entry = hooks_entry(items[-1], root).replace("\n", newline)
+    if end and not lines[end - 1].endswith(("\n", "\r")):
+        lines[end - 1] += newline
+    new = "".join([*lines[:end], entry, *lines[end:]])
+    try:
+        data = yaml.safe_load(new)
+    except yaml.YAMLError:
+        return None
+    repos = data.get("repos") if isinstance(data, dict) else None
+    ok = isinstance(repos, list) and any(
+        isinstance(r, dict) and r.get("repo") == HOOKS_REPO for r in repos
+    )
+    return new if ok else None
 
 
 _THEME = re.compile(r"^(remote_)?theme:[ \t]*[\"']?[^\n]*just-the-docs", re.M)
