@@ -382,7 +382,7 @@ def test_seed_page_import_then_build_check_then_check(tmp_path: Path) -> None:
     assert result.code == 0, result.out
     assert result.out.endswith(
         "wrote _roadmaps/os2borgerpc.yml\nupdated os2borgerpc/roadmap.md\n"
-        "1 chart imported from os2borgerpc/roadmap.md: 0 errors, 7 warnings\n"
+        "1 chart imported from os2borgerpc/roadmap.md: 0 errors, 4 warnings\n"
     )
     assert [line.split(" warning:")[0] for line in result.out.splitlines() if ": I2" in line] == [
         "os2borgerpc/roadmap.md:20:18: I201",

@@ -13,6 +13,7 @@ for `--dry-run`.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -75,12 +76,13 @@ def adopt(
     if hooks:
         _hooks(site, top, done)
     _theme(site, done)
+    os.sync()  # the files were written without a sync each (there are hundreds)
     return done
 
 
 def _write(done: Adoption, path: Path, old: str, new: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, new)
+    write_atomic(path, new, sync=False)
     done.record(path, old, new)
 
 

@@ -18,8 +18,12 @@ class Change:
     new: str
 
 
-def write_atomic(path: Path, text: str) -> bool:
-    """Write `text` as UTF-8 through a temporary file and a rename; False when nothing changed."""
+def write_atomic(path: Path, text: str, *, sync: bool = True) -> bool:
+    """Write `text` as UTF-8 through a temporary file and a rename; False when nothing changed.
+
+    `sync=False` leaves out the fsync of each file, for a caller that writes many and then
+    syncs once (`os.sync()`).
+    """
     data = text.encode("utf-8")
     try:
         if path.read_bytes() == data:
@@ -33,7 +37,8 @@ def write_atomic(path: Path, text: str) -> bool:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         if mode is not None:
             Path(tmp).chmod(mode)
         Path(tmp).replace(path)
