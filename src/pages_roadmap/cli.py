@@ -628,6 +628,8 @@ def _import_pages(site: Site, given: Sequence[Path]) -> tuple[list[Path], set[Pa
 
 def _adopt(args: argparse.Namespace, out: TextIO) -> int:
     """Adopt an existing site in one run: see adopt.py."""
+    import io
+
     from pages_roadmap import adopt
     from pages_roadmap.findings import has_errors, sort_key
     from pages_roadmap.git import commit
@@ -638,14 +640,16 @@ def _adopt(args: argparse.Namespace, out: TextIO) -> int:
     now = now_in(site.timezone)
     today = args.today or now.date()
     options = {"workflow": not args.no_workflow, "hooks": not args.no_hooks}
+    diffs = None
     if args.dry_run:
         with commit.scratch_worktree(top) as tree:
             inner = tree / site.root.resolve().relative_to(top.resolve())
             scratch = load_site(inner)
             done = adopt.adopt(scratch, tree, today, now, **options)
+            diffs = io.StringIO()
             for path, change in sorted(done.changes.items()):
                 rel = path.relative_to(tree).as_posix()
-                _print_diff(out, rel, change.old, change.new)
+                _print_diff(diffs, rel, change.old, change.new)
             files = [p.relative_to(tree) for p in done.changes]
     else:
         done = adopt.adopt(site, top, today, now, **options)
@@ -659,6 +663,11 @@ def _adopt(args: argparse.Namespace, out: TextIO) -> int:
         "left_as_they_were": done.left,
         "commit": None,
     }
+    if diffs is not None:
+        if args.format == "text":
+            out.write(diffs.getvalue())
+        else:  # one JSON document: the diffs are one of its fields
+            results["diff"] = diffs.getvalue()
     lines = [f"- {step}" for step in done.did]
     if done.left:
         lines.append(f"left as they were (errors): {', '.join(done.left)}")
