@@ -6,28 +6,41 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# Debian packages the tests drive for real (node runs Mermaid's own parser).
-APT_PACKAGES=(git nodejs npm)
+# Debian packages the tests drive for real: node runs Mermaid's own parser and playwright-core,
+# jekyll builds the example site (with the GitHub Pages plugins Debian ships), chromium draws it.
+APT_PACKAGES=(git nodejs npm jekyll ruby-jekyll-include-cache ruby-jekyll-seo-tag
+  ruby-jekyll-relative-links ruby-jekyll-optional-front-matter ruby-jekyll-titles-from-headings
+  ruby-jekyll-default-layout chromium)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
 done
+# Node and the browser may come from outside Debian's packages (a GitHub runner has its own Node
+# and Google Chrome; tests/browser.py finds the browser the same way).
+provided() {
+  case "$1" in
+    nodejs | npm) command -v node >/dev/null && command -v npm >/dev/null ;;
+    chromium) [ -n "${PAGES_ROADMAP_CHROMIUM:-}" ] || command -v chromium-browser >/dev/null ||
+      command -v google-chrome >/dev/null ;;
+    *) false ;;
+  esac
+}
+remaining=()
+for pkg in "${missing[@]}"; do
+  provided "$pkg" || remaining+=("$pkg")
+done
+missing=("${remaining[@]}")
 if [ "${#missing[@]}" -gt 0 ]; then
-  if command -v node >/dev/null && command -v npm >/dev/null && command -v git >/dev/null; then
-    : # provided outside Debian's packages (e.g. a preinstalled Node): nothing to do
+  if [ "$(id -u)" = 0 ]; then
+    as_root=()
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    as_root=(sudo)
   else
-    # As root, or through sudo when it needs no password (GitHub's runners); never a prompt.
-    if [ "$(id -u)" = 0 ]; then
-      as_root=(env)
-    elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-      as_root=(sudo -n env)
-    else
-      echo "setup: please install: ${missing[*]} (sudo apt-get install ${missing[*]})" >&2
-      exit 2
-    fi
-    "${as_root[@]}" apt-get update -q
-    "${as_root[@]}" DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+    echo "setup: please install: ${missing[*]} (sudo apt-get install ${missing[*]})" >&2
+    exit 2
   fi
+  "${as_root[@]}" apt-get update -q
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
 fi
 
 if [ ! -x .venv/bin/python ]; then

@@ -86,3 +86,65 @@ def snapshot(root: Path) -> dict[str, bytes]:
         for p in sorted(root.rglob("*"))
         if p.is_file()
     }
+
+
+# --- the example site, built by Jekyll and drawn by Chromium (once per test run) ---------------
+
+REQUIRE_ALL = os.environ.get("PAGES_ROADMAP_REQUIRE_ALL") == "1"
+SCREENSHOTS = Path(
+    os.environ.get("PAGES_ROADMAP_SCREENSHOTS", REPO / "tests" / ".artifacts" / "screenshots")
+)
+
+
+def require(check: Callable[[], object]) -> None:
+    """Run a part's presence check; a missing part fails under PAGES_ROADMAP_REQUIRE_ALL=1 (as
+    scripts/test.sh and CI run) and skips otherwise, with the install hint either way."""
+    import browser
+    import jekyll
+
+    try:
+        check()
+    except (browser.Missing, jekyll.Missing) as missing:
+        if REQUIRE_ALL:
+            pytest.fail(f"{missing} (PAGES_ROADMAP_REQUIRE_ALL=1: nothing is skipped)")
+        pytest.skip(str(missing))
+
+
+@dataclass
+class BuiltSite:
+    source: Path
+    dest: Path
+    log: str
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    """The repository's own example site, built once by Debian's jekyll (tests/site overlay)."""
+    import jekyll
+
+    require(jekyll.jekyll)
+    dest = tmp_path_factory.mktemp("example-site") / "_site"
+    return BuiltSite(REPO, dest, jekyll.build(REPO, dest))
+
+
+@pytest.fixture(scope="session")
+def example_drawn(example_site: BuiltSite) -> dict[str, dict[str, object]]:
+    """Every page of the built example site opened in headless Chromium, once; by page URL path.
+
+    Each chart's screenshot goes to SCREENSHOTS (tests/.artifacts/screenshots by default), named
+    after its page: plan.png, os2borgerpc-roadmap.png.
+    """
+    import browser
+
+    require(browser.chromium)
+    require(browser.node)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    paths = sorted(
+        p.relative_to(example_site.dest).as_posix() for p in example_site.dest.rglob("*.html")
+    )
+    with browser.serve(example_site.dest) as base:
+        results = browser.draw(
+            [(f"{base}/{path}", SCREENSHOTS / path.removesuffix(".html").replace("/", "-"))
+             for path in paths]
+        )
+    return dict(zip(paths, results, strict=True))

@@ -287,7 +287,7 @@ def test_yaml_keeps_comments_ids_only_where_needed_and_statuses_by_hand() -> Non
         "    Test :active, 2025-06-16, 1w\n    Review :rev, after t9, 1w\n"
     )
     assert imported(chart).replace(TODAY.isoformat(), "TODAY") == (
-        "# yaml-language-server: $schema=../schemas/roadmap.schema.json\n"
+        "# yaml-language-server: $schema=roadmap.schema.json\n"
         "chart:\n"
         "  auto_status: false\n"
         "notes:\n"
@@ -382,6 +382,7 @@ def test_seed_page_import_then_build_check_then_check(tmp_path: Path) -> None:
     assert result.code == 0, result.out
     assert result.out.endswith(
         "wrote _roadmaps/os2borgerpc.yml\nupdated os2borgerpc/roadmap.md\n"
+        "wrote _roadmaps/roadmap.schema.json\n"
         "1 chart imported from os2borgerpc/roadmap.md: 0 errors, 4 warnings\n"
     )
     assert [line.split(" warning:")[0] for line in result.out.splitlines() if ": I2" in line] == [
@@ -455,7 +456,8 @@ def test_page_with_two_charts_and_other_diagrams(tmp_path: Path) -> None:
     page = site_with(tmp_path, "two.md", text)
     result = do_import(tmp_path, "two.md")
     assert result.code == 0, result.out
-    assert sorted(p.name for p in (tmp_path / "_roadmaps").iterdir()) == ["two-2.yml", "two.yml"]
+    data = sorted(p.name for p in (tmp_path / "_roadmaps").iterdir() if p.suffix == ".yml")
+    assert data == ["two-2.yml", "two.yml"]
     new = page.read_text()
     assert [r.name for r in find_regions(split(new), "two.md")[0]] == ["two", "two-2"]
     assert flow in new
@@ -570,7 +572,7 @@ def test_roadmap_ids_are_unique_across_the_site(
             result = import_all(tmp_path, batch)
             assert result.code == 0, result.out
             assert "--force" not in result.out
-    made = {p.stem for p in (tmp_path / "_roadmaps").iterdir()}
+    made = {p.stem for p in (tmp_path / "_roadmaps").glob("*.yml")}
     assert made == expected
     # Every page draws its own roadmap: no file was replaced, no two pages share one.
     owners = {}
@@ -599,7 +601,7 @@ def test_import_of_a_folder_skips_pages_without_charts(tmp_path: Path) -> None:
     result = import_all(tmp_path, ["docs"])
     assert result.code == 0, result.out
     assert result.out.splitlines()[-1] == "2 charts imported from 2 pages"
-    assert sorted(p.name for p in (tmp_path / "_roadmaps").iterdir()) == ["one.yml", "two.yml"]
+    assert sorted(p.name for p in (tmp_path / "_roadmaps").glob("*.yml")) == ["one.yml", "two.yml"]
     again = import_all(tmp_path, ["docs"])
     assert again.code == 0
     assert again.out.splitlines()[-1].startswith("nothing imported from 3 pages; 2 pages already")

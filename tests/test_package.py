@@ -349,8 +349,10 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     import yaml
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    setup = readme.split("## Set up", 1)[1].split("\n## ", 1)[0]
-    assert "\nscripts/test.sh " in setup
+    setup = readme.split("## Developing pages-roadmap", 1)[1].split("\n## ", 1)[0]
+    block = setup.split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [line.split("#")[0].strip() for line in block.splitlines() if line.strip()]
+    assert commands == ["scripts/example.sh", "scripts/test.sh"]  # the two set-up commands
     workflow = yaml.safe_load((REPO / ".github" / "workflows" / "tests.yml").read_text())
     runs = [s["run"] for job in workflow["jobs"].values() for s in job["steps"] if "run" in s]
     assert runs == ["scripts/test.sh"]

@@ -370,3 +370,16 @@ def test_staged_flag_through_the_command_line(repo: Repo, monkeypatch: pytest.Mo
     assert build_cli(repo, "--staged").out == QUIET
     # A run without --staged keeps the date too: the record matches the page.
     assert build_cli(repo).out == QUIET
+
+
+def test_a_comment_or_layout_change_of_a_roadmap_bumps_nothing(repo: Repo) -> None:
+    """Only the data counts: a new modeline, a reworded comment or other quoting draws the same
+    chart, so the pages that embed the roadmap keep their date."""
+    repo.commit({"_roadmaps/plan.yml": ROADMAP, "r.md": EMBED}, "add", D1)
+    assert build_cli(repo).code == 0
+    repo.commit({"r.md": (repo.path / "r.md").read_text()}, "stamps", D1)
+    before = dated(repo, "r.md")
+    relaid = "# yaml-language-server: $schema=roadmap.schema.json\n# Our plan.\n" + ROADMAP
+    repo.commit({"_roadmaps/plan.yml": relaid}, "comments", D2)
+    result = build_cli(repo)
+    assert (result.code, result.out, dated(repo, "r.md")) == (0, QUIET, before)

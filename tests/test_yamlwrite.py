@@ -105,7 +105,7 @@ def test_readable_block_form_in_readme_order() -> None:
         ("sections", 0, "items", 1): Comment(("I208: renamed",)),
     }
     assert emit(data, comments, header=["Imported."]) == (
-        "# yaml-language-server: $schema=../schemas/roadmap.schema.json\n"
+        "# yaml-language-server: $schema=roadmap.schema.json\n"
         "# Imported.\n"
         "title: 'Roadmap: 2025'\n"
         "chart:\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pages_roadmap.findings import Finding, error
+from pages_roadmap.findings import Finding, error, warning
 from pages_roadmap.load import front_matter, read_roadmap, region_problems
 from pages_roadmap.page import PageText, find_regions, split
 from pages_roadmap.schema import validate, validator_for
@@ -64,7 +64,7 @@ def scope(site: Site, files: list[Path] | None) -> tuple[list[Path], list[Path]]
 
 def run_files(site: Site, roadmaps: list[Path], pages: list[Path]) -> list[Finding]:
     """All findings of these roadmap files and pages, and the site's own."""
-    findings = list(site.findings)
+    findings = list(site.findings) + editor_schema_problems(site, roadmaps)
     jobs = [(True, f) for f in roadmaps] + [(False, f) for f in pages]
     workers = _workers(len(jobs))
     if workers < 2:
@@ -81,6 +81,41 @@ def run_files(site: Site, roadmaps: list[Path], pages: list[Path]) -> list[Findi
         for part in pool.map(_check_files, [site] * workers, chunks):
             findings += part
     return findings
+
+
+def editor_schema_problems(site: Site, roadmaps: list[Path]) -> list[Finding]:
+    """S108 when the editor schema the roadmaps' modeline names is missing or out of date."""
+    from pages_roadmap.schema import EDITOR_SCHEMA, MODELINE, editor_schema_text
+
+    target = site.roadmaps_path / EDITOR_SCHEMA
+    wanting = [f for f in roadmaps if _first_line(f) == f"# {MODELINE}"]
+    if not wanting:
+        return []
+    try:
+        current = target.read_text(encoding="utf-8") if target.is_file() else None
+    except (OSError, UnicodeDecodeError):
+        current = None
+    if current == editor_schema_text(site.schema_override("roadmap")):
+        return []
+    state = "does not exist" if current is None else "is not the schema this site checks against"
+    return [
+        warning(
+            site.rel(target if current is not None else wanting[0]),
+            1,
+            1,
+            "S108",
+            f"the editor schema {site.rel(target)} {state}: editors cannot check the roadmaps",
+            "run 'pages-roadmap schema' to write it",
+        )
+    ]
+
+
+def _first_line(file: Path) -> str:
+    try:
+        with file.open("rb") as handle:
+            return handle.readline(200).decode("utf-8", "replace").rstrip("\r\n")
+    except OSError:
+        return ""
 
 
 def _workers(jobs: int) -> int:

@@ -173,6 +173,31 @@ def _parser() -> argparse.ArgumentParser:
     )
     adopt.add_argument("--today", type=_iso_day, metavar="YYYY-MM-DD")
     adopt.add_argument("--format", choices=("text", "json", "github"), default="text")
+
+    schema = sub.add_parser(
+        "schema",
+        parents=[output],
+        help="write the roadmap schema where editors find it (the roadmaps' modeline)",
+    )
+    schema.add_argument(
+        "--root", type=Path, help="the site's folder (default: as for check and build)"
+    )
+    schema.add_argument("--format", choices=("text", "json", "github"), default="text")
+
+    pre = sub.add_parser(
+        "preview",
+        parents=[output],
+        help="draw a roadmap's chart: in the terminal, or to a file",
+    )
+    pre.add_argument(
+        "--root", type=Path, help="the site's folder (default: as for check and build)"
+    )
+    pre.add_argument("page", type=Path, metavar="ROADMAP_OR_PAGE")
+    pre.add_argument("--text", action="store_true", help="draw it in the terminal (the default)")
+    pre.add_argument("-o", "--output", type=Path, metavar="FILE", help="write .png, .svg or .html")
+    pre.add_argument("--width", type=int, help="terminal columns (default: the terminal's)")
+    pre.add_argument("--today", type=_iso_day, metavar="YYYY-MM-DD")
+    pre.add_argument("--mermaid", type=Path, metavar="FILE", help="Mermaid's mermaid.min.js")
     return parser
 
 
@@ -194,6 +219,10 @@ def main(
             return _import(args, out)
         if args.command == "adopt":
             return _adopt(args, out)
+        if args.command == "schema":
+            return _schema(args, out)
+        if args.command == "preview":
+            return _preview(args, out)
         return _build(args, out)
     except Error as exc:  # bad input or environment, from anywhere: the one place it is caught
         err.write(f"pages-roadmap: error: {exc.report()}\n")
@@ -345,6 +374,35 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
 
 def _n(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _preview(args: argparse.Namespace, out: TextIO) -> int:
+    import shutil
+
+    from pages_roadmap import preview
+    from pages_roadmap.findings import Report, render_text
+    from pages_roadmap.mermaid import render as gantt
+
+    site = _site(args)
+    today = args.today or today_in(site.timezone)
+    try:  # PreviewError is an Error: cli.main reports it (exit 2)
+        roadmaps, findings = preview.targets(site, args.page)
+        if any(f.is_error for f in findings):
+            out.write(render_text(Report("preview", findings)))
+            return EXIT_FINDINGS
+        if args.text or not args.output:
+            width = args.width or shutil.get_terminal_size((100, 24)).columns
+            out.write("\n".join(preview.text_view(r, today, width) for r in roadmaps))
+        if args.output:
+            charts = [gantt.render(r, today) for r in roadmaps]
+            for path in preview.render(
+                charts, args.output, site.root, args.mermaid, today=today
+            ):
+                out.write(f"wrote {path}\n")
+    except preview.DrawError as exc:
+        out.write(f"{args.page}: {exc}\n")
+        return EXIT_FINDINGS
+    return EXIT_OK
 
 
 def today_in(timezone: str) -> date:
@@ -532,6 +590,26 @@ def _github_output(paths: Sequence[str], sha: str | None) -> None:
     _append(Path(target), f"changed-files<<{end}\n{listing}{end}\ncommit-sha={sha or ''}\n")
 
 
+def _schema(args: argparse.Namespace, out: TextIO) -> int:
+    """Write the editor schema into the roadmaps folder (see schema.EDITOR_SCHEMA)."""
+    site = _site(args)
+    written = _write_editor_schema(site)
+    line = f"wrote {written}" if written else "the editor schema is up to date"
+    _report(args, out, [], line, {"written": [written] if written else []})
+    return EXIT_OK
+
+
+def _write_editor_schema(site: Site) -> str | None:
+    """The editor schema's path when this wrote it; None when it was already current."""
+    from pages_roadmap.files import write_atomic
+    from pages_roadmap.schema import EDITOR_SCHEMA, editor_schema_text
+
+    target = site.roadmaps_path / EDITOR_SCHEMA
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = editor_schema_text(site.schema_override("roadmap"))
+    return _shown(site, target) if write_atomic(target, text) else None
+
+
 def _import(args: argparse.Namespace, out: TextIO) -> int:
     """Import the gantt charts of pages: see importer/"""
     from pages_roadmap.findings import has_errors, sort_key
@@ -574,6 +652,11 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
             _print_diff(out, site.rel(result.page.path), result.page.old, result.page.new)
         else:
             lines += _write_import(site, result, written)
+    if imported and not args.dry_run:
+        schema = _write_editor_schema(site)  # the modeline of the new data must resolve
+        if schema:
+            written.append(schema)
+            lines.append(f"wrote {schema}")
     findings = sorted(_display(site, found), key=sort_key)
     one = _shown(site, pages[0]) if len(pages) == 1 else None
     if not imported:

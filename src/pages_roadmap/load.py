@@ -15,7 +15,7 @@ from pages_roadmap.findings import Finding, error, warning
 from pages_roadmap.page import PageText, Region, is_hand_edited
 from pages_roadmap.roadmap import ROADMAP_ID
 from pages_roadmap.schema import validate, validator_for
-from pages_roadmap.stamps.render import data_digest
+from pages_roadmap.stamps.render import roadmap_digest
 from pages_roadmap.yamlload import Document, LoadError, decode, load
 
 if TYPE_CHECKING:
@@ -254,7 +254,7 @@ class Roadmaps:
                 text = file.read_bytes().decode("utf-8", "surrogateescape") if file else None
             except OSError:
                 text = None
-            self._digests[roadmap_id] = data_digest(text) if text is not None else None
+            self._digests[roadmap_id] = roadmap_digest(text) if text is not None else None
         return self._digests[roadmap_id]
 
     def get(self, roadmap_id: str) -> LoadedRoadmap | None:

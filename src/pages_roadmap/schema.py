@@ -23,6 +23,23 @@ class SchemaError(Error):
     """A schema file that cannot be used (missing, not JSON, not a valid 2020-12 schema)."""
 
 
+# The roadmap schema for editors, written into the roadmaps folder (`pages-roadmap schema`), where
+# the modeline that `import` writes finds it: `# yaml-language-server: $schema=roadmap.schema.json`.
+# Jekyll never publishes an `_underscore` folder, so the file stays out of the site.
+EDITOR_SCHEMA = "roadmap.schema.json"
+MODELINE = f"yaml-language-server: $schema={EDITOR_SCHEMA}"
+
+
+def editor_schema_text(override: Path | None) -> str:
+    """The roadmap schema an editor should check against: the site's own, or the built-in one."""
+    if override is None:
+        return builtin_schema_text("roadmap")
+    try:
+        return override.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SchemaError(f"cannot read {override}: {exc.strerror}") from None
+
+
 def builtin_schema_text(name: str) -> str:
     """The text of a schema shipped with the package: `roadmap` or `page`."""
     return (resources.files("pages_roadmap") / "schemas" / f"{name}.schema.json").read_text(

@@ -14,9 +14,10 @@ from typing import Any
 
 import yaml
 
+from pages_roadmap.schema import MODELINE
 from pages_roadmap.yamlload import JsonPath
 
-SCHEMA_LINE = "yaml-language-server: $schema=../schemas/roadmap.schema.json"
+SCHEMA_LINE = MODELINE
 INDENT = "  "
 MAX_FLOW = 100  # a scalar list longer than this is written one item a line
 

@@ -38,7 +38,13 @@ from pages_roadmap.git.history import (
 )
 from pages_roadmap.site import Site
 from pages_roadmap.stamps.find import PageStamps
-from pages_roadmap.stamps.render import analyze, content_sum, data_digest, render, render_recorded
+from pages_roadmap.stamps.render import (
+    analyze,
+    content_sum,
+    render,
+    render_recorded,
+    roadmap_digest,
+)
 from pages_roadmap.stamps.settings import StampSettings
 
 if TYPE_CHECKING:
@@ -301,7 +307,7 @@ def _really_changed(
             now = f.read_bytes().decode("utf-8", "surrogateescape")
         except OSError:
             continue
-        if r in head and data_digest(head[r]) == data_digest(now):
+        if r in head and roadmap_digest(head[r]) == roadmap_digest(now):
             dirty.discard(r)
     return dirty
 

@@ -35,6 +35,7 @@ from pages_roadmap.stamps.find import (
 )
 from pages_roadmap.stamps.settings import StampSettings, _format_problem
 from pages_roadmap.stamps.strftime import format_date, resolve_locale, unknown_language
+from pages_roadmap.yamlload import LoadError, load
 
 if TYPE_CHECKING:
     pass
@@ -157,6 +158,22 @@ def data_digest(text: str) -> str:
     """Checksum of a text whatever its newline style (for pages and roadmap files)."""
     normal = text.replace("\r\n", "\n").replace("\r", "\n")
     return hashlib.sha256(normal.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def roadmap_digest(text: str) -> str:
+    """Checksum of a roadmap's data: its comments, quoting and layout do not count.
+
+    A new modeline or a reworded YAML comment changes no chart, so it must not make the pages
+    that embed the roadmap "last updated" today. A file that does not load counts as its text.
+    """
+    import json
+
+    try:
+        data = load(text, "roadmap").data
+    except LoadError:
+        return data_digest(text)
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(b"data:" + canonical.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def content_sum(page_digest: str, roadmaps: Mapping[str, str | None]) -> str:
