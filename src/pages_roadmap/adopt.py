@@ -116,10 +116,22 @@ def _import(site: Site, today: date, done: Adoption) -> None:
         done.pages += 1
         done.charts += len(result.files)
     if done.charts:
+        _editor_schema(site, done)
         done.did.append(
             f"imported {_n(done.charts, 'hand-written chart')} of {_n(done.pages, 'page')} "
             f"into {_n(done.charts, 'roadmap')} in {site.rel(site.roadmaps_path)}/"
         )
+
+
+def _editor_schema(site: Site, done: Adoption) -> None:
+    """The schema the imported data's first line names (as `import` and `schema` write it)."""
+    from pages_roadmap.schema import EDITOR_SCHEMA, editor_schema_text
+
+    path = site.roadmaps_path / EDITOR_SCHEMA
+    text = editor_schema_text(site.schema_override("roadmap"))
+    old = _read(path)
+    if old != text:
+        _write(done, path, old, text)
 
 
 def _stamp(site: Site, today: date, now: datetime, done: Adoption) -> None:
