@@ -325,3 +325,84 @@ def test_adopt_refuses_a_dirty_work_tree(tmp_path: Path) -> None:
     result = run_cli("adopt", "--root", str(repo.path))
     assert result.code == 2
     assert "uncommitted changes (index.md)" in result.err
+
+
+ENTRY = "  - repo: https://github.com/pages-roadmap/pages-roadmap\n"
+
+HOOK_FILES = [
+    # (the file as it was, what comes before the new entry, what comes after it)
+    ("repos:\n  - repo: local\n    hooks: []\n", "repos:\n  - repo: local\n    hooks: []\n", ""),
+    # No final newline: one is added before the entry, nothing else changes.
+    ("repos:\n  - repo: local\n    hooks: []", "repos:\n  - repo: local\n    hooks: []\n", ""),
+    # repos: is not the last key: the entry goes at the end of its list.
+    (
+        "repos:\n  - repo: local\n    hooks: []\n\nexclude: ^vendor/\n",
+        "repos:\n  - repo: local\n    hooks: []\n",
+        "\nexclude: ^vendor/\n",
+    ),
+    # A list not indented under repos: the new entry follows its indentation.
+    ("repos:\n- repo: local\n  hooks: []\n", "repos:\n- repo: local\n  hooks: []\n", ""),
+]
+
+
+@pytest.mark.parametrize(("old", "before", "after"), HOOK_FILES)
+def test_hooks_are_appended_as_text(old: str, before: str, after: str) -> None:
+    from pages_roadmap.adopt import _with_hooks
+
+    new = _with_hooks(old, "")
+    assert new is not None
+    assert new.startswith(before) and new.endswith(after)
+    entry = new[len(before) : len(new) - len(after)]
+    indent = "" if "\n- repo" in old else "  "
+    assert entry.startswith(ENTRY.replace("  - ", f"{indent}- "))
+    import yaml
+
+    repos = yaml.safe_load(new)["repos"]
+    assert [r["repo"] for r in repos][-1] == "https://github.com/pages-roadmap/pages-roadmap"
+    assert [h["id"] for h in repos[-1]["hooks"]] == ["pages-roadmap-check", "pages-roadmap-build"]
+
+
+@pytest.mark.parametrize("old", ["repos: []\n", "default_stages: [pre-commit]\n"])
+def test_a_hooks_file_without_a_block_list_is_left_alone(old: str) -> None:
+    from pages_roadmap.adopt import _with_hooks
+
+    assert _with_hooks(old, "") is None
+
+
+def test_crlf_hooks_file_stays_crlf() -> None:
+    from pages_roadmap.adopt import _with_hooks
+
+    old = "repos:\r\n  - repo: local\r\n    hooks: []\r\n"
+    new = _with_hooks(old, "docs")
+    assert new is not None and new.startswith(old)
+    assert "\n" not in new.replace("\r\n", "")
+    assert "args: [--root, docs]" in new
+
+
+def test_json_report_is_one_document_with_every_finding(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "site", home=tmp_path / "home")
+    make_site(repo)
+    result = run_cli(
+        "adopt", "--root", str(repo.path), "--dry-run", "--format", "json", "--today", "2026-01-01"
+    )
+    assert result.code == 0, result.out
+    doc = result.document()
+    assert doc["command"] == "adopt" and doc["charts"] == 7 and doc["commit"] is None
+    assert "+++ b/_roadmaps/os2display-roadmap.yml" in str(doc["diff"])
+    codes = [f["code"] for f in result.json()]
+    text = run_cli("adopt", "--root", str(repo.path), "--dry-run", "--today", "2026-01-01")
+    # Text: one line per code with its count (the diffs above them); -v lists every finding.
+    for code in set(codes):
+        assert f"  {code} warning x{codes.count(code)}: " in text.out
+    verbose = run_cli("adopt", "--root", str(repo.path), "--dry-run", "-v", "--today", "2026-01-01")
+    assert sum(
+        f" {code} warning: " in line for line in verbose.out.splitlines() for code in set(codes)
+    ) == len(codes)
+
+
+def test_adopt_outside_a_repository_says_why(tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "_config.yml").write_text("title: t\n")
+    result = run_cli("adopt", "--root", str(tmp_path / "site"))
+    assert result.code == 2
+    assert "adopt dates pages from history" in result.err

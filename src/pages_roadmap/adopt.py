@@ -288,7 +288,7 @@ def _with_hooks(old: str, root: str) -> str | None:
     import yaml
 
     lines = old.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if _REPOS_KEY.match(line)), None)
+    start = next((i for i, ln in enumerate(lines) if _REPOS_KEY.match(ln.rstrip("\r\n"))), None)
     if start is None:
         return None
     end = len(lines)

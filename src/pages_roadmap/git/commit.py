@@ -527,7 +527,14 @@ def adoption_preflight(root: Path) -> Path:
     A clean tree is what makes the adoption commit hold nothing but the adoption (and what lets
     its pages be dated by their history at HEAD).
     """
-    repo = _open(root)
+    try:
+        repo = _open(root)
+    except CommitError:
+        raise CommitError(
+            f"{root} is not inside a git repository: adopt dates pages from history and "
+            "commits the adoption",
+            "'git init' and commit the site first",
+        ) from None
     _branch(repo)
     out = _git(repo, "status", "--porcelain=v1", "-z", "--untracked-files=no", "--no-renames")
     dirty = sorted(entry[3:] for entry in split_z(out))
