@@ -406,3 +406,39 @@ def test_adopt_outside_a_repository_says_why(tmp_path: Path) -> None:
     result = run_cli("adopt", "--root", str(tmp_path / "site"))
     assert result.code == 2
     assert "adopt dates pages from history" in result.err
+
+
+def test_history_dates_adopted_pages_by_their_own_changes(tmp_path: Path) -> None:
+    """After the adoption commit, history alone (no records) gives every page the same date:
+    the tool commit is skipped, and roadmap data whose only commit it is dates no page."""
+    repo = Repo(tmp_path / "site", home=tmp_path / "home")
+    make_site(repo)
+    assert run_cli("adopt", "--root", str(repo.path), "--today", "2026-01-01").code == 0
+    for name in EXPECTED:
+        page = repo.path / name
+        page.write_bytes(page.read_bytes().replace(b" # pages-roadmap sum:", b" # stale:"))
+    repo.run("add", "--all")
+    repo.commit({}, "drop the records", "2026-02-01T10:00:00+00:00")
+    repo.run("commit", "--amend", "--quiet", "-m", "drop\n\nPages-Roadmap-Generated: test\n")
+    build = run_cli("build", "--root", str(repo.path), "--today", "2026-01-01")
+    assert build.code == 0, build.out
+    for name, day in EXPECTED.items():
+        text = (repo.path / name).read_text(encoding="utf-8")
+        if split(text).front_matter is not None:
+            assert re.findall(r"(?m)^last_modified_date: (\S+) ", text) == [day], name
+    # A real change of a roadmap's data dates the page that draws it, and only that page.
+    data = repo.path / "_roadmaps/os2display-roadmap.yml"
+    repo.commit(
+        {
+            "_roadmaps/os2display-roadmap.yml": data.read_text().replace(
+                "date: 2026-02-01", "date: 2026-02-02", 1
+            )
+        },
+        "move a milestone",
+        "2026-03-03T09:00:00+00:00",
+    )
+    assert run_cli("build", "--root", str(repo.path), "--today", "2026-01-01").code == 0
+    display = (repo.path / "docs/OS2display/Roadmap.md").read_text(encoding="utf-8")
+    assert "last_modified_date: 2026-03-03 " in display
+    other = (repo.path / "docs/OS2forms/gantt.md").read_text(encoding="utf-8")
+    assert "last_modified_date: 2025-06-10 " in other
