@@ -27,7 +27,8 @@ def test_seed_page_day_first_date_is_a_warning_with_the_fix(tmp_path: Path) -> N
 def test_example_site_passes() -> None:
     result = run_cli("check", "--root", str(REPO))
     assert result.code == 0, result.out
-    assert result.out.endswith(": 0 errors, 3 warnings\n")
+    # No R118: the os2borgerpc chart's markers are events its bars cross, not bounds.
+    assert result.out.endswith(": 0 errors, 0 warnings\n")
     assert result.out.splitlines()[-1].startswith("checked 2 roadmaps and ")
 
 

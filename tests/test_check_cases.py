@@ -9,6 +9,13 @@ from conftest import run_cli, snapshot, write_tree
 
 HEAD = "sections:\n  - name: S\n    items:\n"
 A = "      - task: A\n        id: a\n        start: 2025-01-01\n        end: 2025-01-10\n"
+# Two markers that bound everything but A (which lies wholly before them): R118.
+BOUNDED = (
+    "      - marker: Start\n        date: 2025-01-20\n"
+    "      - task: B\n        start: 2025-01-21\n        end: 2025-02-01\n"
+    "      - task: C\n        duration: 3d\n"
+    "      - marker: End\n        date: 2025-02-10\n"
+)
 
 
 def rm(body: str) -> dict[str, str | bytes]:
@@ -177,20 +184,14 @@ CASES: list[tuple[str, dict[str, str | bytes], tuple[str, int, int, str], int, t
     ),
     (
         "outside-markers-is-warning",
-        rm(
-            HEAD + A + "      - marker: M1\n        date: 2025-01-02\n"
-            "      - marker: M2\n        date: 2025-01-05\n"
-        ),
+        rm(HEAD + A + BOUNDED),
         ("_roadmaps/r.yml", 4, 9, "R118"),
         0,
         (),
     ),
     (
         "outside-markers-strict",
-        rm(
-            HEAD + A + "      - marker: M1\n        date: 2025-01-02\n"
-            "      - marker: M2\n        date: 2025-01-05\n"
-        ),
+        rm(HEAD + A + BOUNDED),
         ("_roadmaps/r.yml", 4, 9, "R118"),
         1,
         ("--strict",),
@@ -442,3 +443,40 @@ def test_every_code_has_a_row() -> None:
         "B108",
     }
     assert wanted <= codes, sorted(wanted - codes)
+
+
+R118_CASES = [
+    # (items as (start, end) or a marker date, expected R118 messages' verbs)
+    (
+        "wholly before markers that bound the rest",
+        [("2025-01-01", "2025-01-10")],
+        ["starts before"],
+    ),
+    ("wholly after", [("2025-03-01", "2025-03-05")], ["ends after"]),
+    ("a milestone after", [("2025-02-20", None)], ["ends after"]),
+    # Markers that are events, not bounds: an item crosses one, so nothing is said.
+    ("crosses the first marker", [("2025-01-15", "2025-01-25"), ("2024-12-01", "2024-12-05")], []),
+    # As many items outside as inside: the markers bound nothing evidently.
+    (
+        "half outside",
+        [("2024-12-01", "2024-12-05"), ("2025-03-01", "2025-03-02")],
+        [],
+    ),
+    ("all inside", [("2025-01-25", "2025-02-05")], []),
+]
+
+
+@pytest.mark.parametrize(("what", "extra", "verbs"), R118_CASES, ids=[c[0] for c in R118_CASES])
+def test_r118_only_where_the_markers_bound_the_chart(
+    tmp_path: Path, what: str, extra: list[tuple[str, str | None]], verbs: list[str]
+) -> None:
+    items = ""
+    for n, (start, end) in enumerate(extra):
+        if end is None:
+            items += f"      - milestone: X{n}\n        date: {start}\n"
+        else:
+            items += f"      - task: X{n}\n        start: {start}\n        end: {end}\n"
+    write_tree(tmp_path, {"_config.yml": "title: t\n", **rm(HEAD + BOUNDED + items)})
+    found = run_cli("check", "--root", str(tmp_path), "--format", "json").json()
+    r118 = [f["message"] for f in found if f["code"] == "R118"]
+    assert [v for m in r118 for v in ("starts before", "ends after") if v in m] == verbs, r118

@@ -306,7 +306,7 @@ def test_installed_check_import_build_on_a_site_outside_the_repository(
     assert "updated index.md" in built.out
     index = (site / "index.md").read_text(encoding="utf-8")
     assert "    Design :active, design, 2026-01-05, 2026-01-16\n" in index
-    assert "    Launch :milestone, i1, 2026-02-02, 0d\n" in index
+    assert "    Launch :milestone, 2026-02-02, 0d\n" in index
     # The stamp comes from git history: the commit's date, in the site's time zone.
     assert "\nlast_modified_date: 2026-01-08 09:30:00 +0000 # pages-roadmap sum:" in index
     assert both(twins, monkeypatch, "build", "--check", *TODAY).code == 0

@@ -49,6 +49,13 @@ FORBIDDEN: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
     ),
     (("check",), ("build", "importer"), "one command each"),
     (("build",), ("check", "importer"), "one command each"),
+    # adopt is a command on top of import and build: nothing but cli imports it.
+    (("adopt",), ("cli", "check"), "adopt is a command of its own"),
+    (
+        (*CORE, "git", "importer", "check", "build", "load", "site", "stamps", "summary"),
+        ("adopt",),
+        "nothing but cli imports the adopt command",
+    ),
     # `check` reads hand-written charts with the import reader, through charts.py and only
     # through the importer's entry point (read_chart and its Line type).
     (

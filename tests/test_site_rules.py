@@ -406,7 +406,7 @@ def test_readme_lists_every_code_with_its_default_severity() -> None:
     for line in imports.splitlines():  # I1xx errors, I2xx warnings (the import's own table)
         code = line.strip("| ").split(" ", 1)[0]
         if len(code) == 4 and code[0] == "I" and code[1:].isdigit():
-            rows[code] = "error" if "| error: " in line else "warning"
+            rows[code] = next((s for s in ("error", "note") if f"| {s}: " in line), "warning")
     for line in section.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if (

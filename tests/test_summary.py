@@ -80,6 +80,6 @@ def test_build_appends_the_summary_in_every_mode(tmp_path: Path, mode: tuple[str
     assert result.code == (0 if not mode else 1)
     text = summary.read_text()
     assert text.startswith("# before\n## Charts a build would change\n\n### `p.md` line 1: ")
-    assert "    A :active, i1, 2025-01-01, 2025-01-02\n```\n" in text
+    assert "    A :active, 2025-01-01, 2025-01-02\n```\n" in text
     written = (tmp_path / "p.md").read_text() != empty
     assert written == (not mode)  # --check and --diff write nothing

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -144,3 +145,14 @@ def test_readable_block_form_in_readme_order() -> None:
 )
 def test_scalars_are_quoted_only_when_needed(value: Any, text: str) -> None:
     assert scalar(value) == text
+
+
+@given(st.from_regex(r"[A-Za-z][A-Za-z0-9 _.()/-]{0,12}[A-Za-z0-9)]", fullmatch=True))
+def test_plain_strings_are_written_as_pyyaml_writes_them(text: str) -> None:
+    # The fast path for plain strings must agree with a dump, and read back as the string.
+    dumped = yaml.safe_dump(text, allow_unicode=True, width=10**9, default_flow_style=True)
+    dumped = dumped.removesuffix("\n...\n").rstrip("\n")
+    written = scalar(text)
+    assert yaml.safe_load(written) == text
+    if written == text:
+        assert dumped == text

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from pages_roadmap.files import Change
     from pages_roadmap.findings import Finding
     from pages_roadmap.fix import Edit
+    from pages_roadmap.importer.pages import ImportResult
     from pages_roadmap.site import Site
 
 EXIT_OK = 0
@@ -141,7 +142,9 @@ def _parser() -> argparse.ArgumentParser:
         help="turn the hand-written gantt charts of a page into roadmap data",
     )
     imp.add_argument("--root", type=Path, help=ROOT_HELP)
-    imp.add_argument("page", type=Path, metavar="PAGE")
+    imp.add_argument(
+        "pages", nargs="+", type=Path, metavar="PAGE", help="pages, or folders of pages"
+    )
     imp.add_argument(
         "--id",
         dest="roadmap_id",
@@ -156,6 +159,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("--today", type=_iso_day, metavar="YYYY-MM-DD")
     imp.add_argument("--format", choices=("text", "json", "github"), default="text")
+
+    adopt = sub.add_parser(
+        "adopt",
+        parents=[output],
+        help="adopt an existing site in one run: import every chart, stamps, automation",
+    )
+    adopt.add_argument(
+        "--root", type=Path, help="the site's folder (default: as for check and build)"
+    )
+    adopt.add_argument(
+        "--dry-run", action="store_true", help="print every file's diff; write nothing"
+    )
+    adopt.add_argument(
+        "--no-commit", action="store_true", help="leave the changes uncommitted for review"
+    )
+    adopt.add_argument("--no-workflow", action="store_true", help="add no GitHub workflow")
+    adopt.add_argument(
+        "--no-hooks", action="store_true", help="leave .pre-commit-config.yaml alone"
+    )
+    adopt.add_argument("--today", type=_iso_day, metavar="YYYY-MM-DD")
+    adopt.add_argument("--format", choices=("text", "json", "github"), default="text")
 
     schema = sub.add_parser(
         "schema",
@@ -196,6 +220,8 @@ def main(
             return _check(args, out)
         if args.command == "import":
             return _import(args, out)
+        if args.command == "adopt":
+            return _adopt(args, out)
         if args.command == "schema":
             return _schema(args, out)
         if args.command == "preview":
@@ -222,7 +248,7 @@ def _site(args: argparse.Namespace) -> Site:
     """The site, and `args.paths` made the files to process (None: the whole site)."""
     from pages_roadmap.site import find_root, load_site
 
-    named = [p for p in [*(getattr(args, "paths", None) or []), getattr(args, "page", None)] if p]
+    named = [*(getattr(args, "paths", None) or []), *(getattr(args, "pages", None) or [])]
     for path in named:
         if not path.exists():
             raise UsageError(f"{path}: no such file")
@@ -654,7 +680,7 @@ def _write_editor_schema(site: Site) -> str | None:
 
 
 def _import(args: argparse.Namespace, out: TextIO) -> int:
-    """Import the gantt charts of one page: see importer/"""
+    """Import the gantt charts of pages: see importer/"""
     from pages_roadmap.findings import has_errors, sort_key
     from pages_roadmap.importer import pages as importer
     from pages_roadmap.roadmap import ROADMAP_ID
@@ -665,39 +691,172 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
             "(lowercase letters, digits and hyphens)"
         )
     site = _site(args)
+    pages, named = _import_pages(site, args.pages)
+    if args.roadmap_id is not None and len(pages) != 1:
+        raise UsageError("--id names the roadmap of one page; give exactly one PAGE with it")
     today = args.today or today_in(site.timezone)
-    result = importer.run(site, args.page, args.roadmap_id, force=args.force, today=today)
-    findings = sorted(_display(site, site.findings + result.findings), key=sort_key)
-    failed = has_errors(findings)
+    ids = importer.SiteIds.of(site)
+    bases = importer.base_ids(site, pages)
+    found: list[Finding] = list(site.findings)
     written: list[str] = []
     lines: list[str] = []
-    if args.dry_run:
-        for data in result.files:
-            out.write(f"# --- {site.rel(data.path)} (not written: --dry-run)\n{data.text}")
-        if result.page is not None:
+    imported = charts = managed = 0
+    for page in pages:
+        result = importer.run(
+            site, page, args.roadmap_id, force=args.force, today=today, ids=ids, base=bases[page]
+        )
+        # A page of a folder with no chart at all is simply not one to import.
+        quiet = page not in named and all(f.code == "I101" for f in result.findings)
+        if quiet and not result.files and not result.managed:
+            continue
+        found += result.findings
+        managed += result.managed
+        if has_errors(result.findings) or result.page is None:
+            continue
+        imported += 1
+        charts += len(result.files)
+        if args.dry_run:
+            for data in result.files:
+                out.write(f"# --- {site.rel(data.path)} (not written: --dry-run)\n{data.text}")
             _print_diff(out, site.rel(result.page.path), result.page.old, result.page.new)
-    elif not failed and result.page is not None:
-        # The data first: a page whose block names a missing roadmap would fail to build.
-        data_written, page_written, refused = importer.write(site, result)
-        findings = sorted(findings + _display(site, refused), key=sort_key)
-        failed = has_errors(findings)
-        for path in data_written:
-            written.append(_shown(site, path))
-            lines.append(f"wrote {written[-1]}")
-        if page_written and result.page is not None:
-            written.append(_shown(site, result.page.path))
-            lines.append(f"updated {written[-1]}")
-        if not failed:
-            schema = _write_editor_schema(site)  # the modeline of the new data must resolve
-            if schema:
-                written.append(schema)
-                lines.append(f"wrote {schema}")
-    charts = _n(len(result.files), "chart")
-    if failed or result.page is None:
-        line = f"nothing imported from {_shown(site, args.page)}"
-    elif args.dry_run:
-        line = f"{charts} would be imported from {_shown(site, args.page)} (--dry-run)"
+        else:
+            done, refused = _write_import(site, result, written)
+            lines += done
+            found += refused
+    if imported and not args.dry_run:
+        schema = _write_editor_schema(site)  # the modeline of the new data must resolve
+        if schema:
+            written.append(schema)
+            lines.append(f"wrote {schema}")
+    findings = sorted(_display(site, found), key=sort_key)
+    one = _shown(site, pages[0]) if len(pages) == 1 else None
+    if not imported:
+        line = f"nothing imported from {one or _n(len(pages), 'page')}"
     else:
-        line = f"{charts} imported from {_shown(site, args.page)}"
+        what = one or _n(imported, "page")
+        dry = " would be" if args.dry_run else ""
+        line = f"{_n(charts, 'chart')}{dry} imported from {what}" + (
+            " (--dry-run)" if args.dry_run else ""
+        )
+    if managed:
+        line += f"; {_n(managed, 'page')} already managed"
     _report(args, out, findings, line, {"written": written}, lines)
-    return EXIT_FINDINGS if failed else EXIT_OK
+    return EXIT_FINDINGS if has_errors(found) else EXIT_OK
+
+
+def _write_import(
+    site: Site, result: ImportResult, written: list[str]
+) -> tuple[list[str], list[Finding]]:
+    """Write one page's import: the data first (a block naming a missing roadmap would fail),
+    each file only if unchanged since the import read it (importer.write)."""
+    from pages_roadmap.importer import pages as importer
+
+    data_written, page_written, refused = importer.write(site, result)
+    lines = []
+    for path in data_written:
+        written.append(_shown(site, path))
+        lines.append(f"wrote {written[-1]}")
+    if page_written and result.page is not None:
+        written.append(_shown(site, result.page.path))
+        lines.append(f"updated {written[-1]}")
+    return lines, refused
+
+
+def _import_pages(site: Site, given: Sequence[Path]) -> tuple[list[Path], set[Path]]:
+    """The pages to import, folders standing for their pages; and the pages named themselves."""
+    pages: list[Path] = []
+    named: set[Path] = set()
+    everything: list[Path] | None = None
+    for path in given:
+        if path.is_dir():
+            if everything is None:
+                everything = site.pages()
+            folder = path.resolve()
+            pages += [f for f in everything if f.resolve().is_relative_to(folder)]
+        else:
+            pages.append(path)
+            named.add(path)
+    unique = list(dict.fromkeys(pages))
+    if not unique:
+        raise UsageError(f"{given[0]}: no pages in this folder")
+    return unique, named
+
+
+def _adopt(args: argparse.Namespace, out: TextIO) -> int:
+    """Adopt an existing site in one run: see adopt.py."""
+    import io
+
+    from pages_roadmap import adopt
+    from pages_roadmap.findings import has_errors, sort_key
+    from pages_roadmap.git import commit
+    from pages_roadmap.site import load_site
+
+    site = _site(args)
+    top = commit.adoption_preflight(site.root)
+    now = now_in(site.timezone)
+    today = args.today or now.date()
+    options = {"workflow": not args.no_workflow, "hooks": not args.no_hooks}
+    diffs = None
+    if args.dry_run:
+        with commit.scratch_worktree(top) as tree:
+            inner = tree / site.root.resolve().relative_to(top.resolve())
+            scratch = load_site(inner)
+            done = adopt.adopt(scratch, tree, today, now, **options)
+            diffs = io.StringIO()
+            for path, change in sorted(done.changes.items()):
+                rel = path.relative_to(tree).as_posix()
+                _print_diff(diffs, rel, change.old, change.new)
+            files = [p.relative_to(tree) for p in done.changes]
+    else:
+        done = adopt.adopt(site, top, today, now, **options)
+        files = [p.resolve().relative_to(top.resolve()) for p in done.changes]
+    findings = sorted(_display(site, site.findings + done.findings), key=sort_key)
+    results: dict[str, object] = {
+        "pages": done.pages,
+        "charts": done.charts,
+        "stamped": done.stamped,
+        "files": [f.as_posix() for f in sorted(files)],
+        "left_as_they_were": done.left,
+        "commit": None,
+    }
+    if diffs is not None:
+        if args.format == "text":
+            out.write(diffs.getvalue())
+        else:  # one JSON document: the diffs are one of its fields
+            results["diff"] = diffs.getvalue()
+    lines = [f"- {step}" for step in done.did]
+    if done.left:
+        lines.append(f"left as they were (errors): {', '.join(done.left)}")
+    if not done.changes:
+        line = "the site is adopted: nothing to change"
+    elif args.dry_run:
+        line = f"adopt would change {_n(len(files), 'file')} (--dry-run: nothing written)"
+    elif args.no_commit:
+        line = f"adopted: {_n(len(files), 'file')} changed, not committed (--no-commit)"
+    else:
+        sha = commit.commit_adoption(
+            top, list(done.changes), "pages-roadmap: adopt the site", "\n".join(lines)
+        )
+        results["commit"] = sha
+        line = f"adopted in one commit {sha[:12]}: {_n(len(files), 'file')}"
+    added = [p for p in done.changes if done.changes[p].old == ""]
+    line += (
+        f"; {_n(done.charts, 'chart')} from {_n(done.pages, 'page')}, "
+        f"{_n(done.stamped, 'page')} stamped, {_n(len(added), 'file')} added"
+        if done.changes
+        else ""
+    )
+    shown = findings if (args.verbose or args.format != "text") else []
+    if findings and not shown:
+        lines += ["findings (all of them with -v or --format json):", *adopt.by_code(findings)]
+    summary = "" if args.quiet else f"{line}: {counts_of(findings)}" if findings else line
+    from pages_roadmap.findings import REPORTERS, Report
+
+    out.write(REPORTERS[args.format](Report("adopt", shown, summary, results, lines)))
+    return EXIT_FINDINGS if has_errors(findings) else EXIT_OK
+
+
+def counts_of(findings: Sequence[Finding]) -> str:
+    from pages_roadmap.findings import counts
+
+    return counts(findings)

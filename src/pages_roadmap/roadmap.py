@@ -728,19 +728,42 @@ def _check_spans(c: _Checker) -> None:
         for _, it in c.roadmap.items()
         if it.kind == "marker" and it.path in spans
     ]
-    if len(markers) < 2:
-        return
-    lo, hi = min(markers), max(markers)
+    if len(markers) >= 2:
+        _check_marker_bounds(c, spans, min(markers), max(markers))
+
+
+def _check_marker_bounds(
+    c: _Checker, spans: dict[JsonPath, Span], lo: datetime, hi: datetime
+) -> None:
+    """R118: an item wholly outside markers that bound every other item."""
+    # Markers often are events or year changes, not bounds: R118 speaks only when they evidently
+    # bound the chart, i.e. every item but a few lies within them and those few lie wholly
+    # outside (an item that overlaps a marker says nothing about bounds).
+    before, after, inside = [], [], 0
     for _, item in c.roadmap.items():
         span = spans.get(item.path)
         if item.kind == "marker" or span is None:
             continue
-        if span.start < lo or span.end > hi:
+        if lo <= span.start and span.end <= hi:
+            inside += 1
+        elif span.start < lo and span.end <= lo:
+            before.append((item, span))
+        elif span.start >= hi and span.end > hi:
+            after.append((item, span))
+        else:
+            return  # it crosses a marker: the markers are not the chart's bounds
+    if (not before and not after) or len(before) + len(after) >= inside:
+        return
+    for group, what in (
+        (before, f"starts before the first marker ({lo.date()})"),
+        (after, f"ends after the last marker ({hi.date()})"),
+    ):
+        for item, span in group:
             c.at(
                 item.path,
                 "R118",
-                f"{item.name!r} ({span.start.date()} to {span.end.date()}) lies outside "
-                f"the markers' span ({lo.date()} to {hi.date()})",
+                f"{item.name!r} ({span.start.date()} to {span.end.date()}) {what}, outside the "
+                f"span the markers bound ({lo.date()} to {hi.date()}) with every other item",
                 "check the dates, or move a marker",
                 warn=True,
             )

@@ -60,7 +60,8 @@ CODES: dict[str, str] = {
     "T104": W,
     "T105": W,
     **{f"I1{n:02d}": E for n in range(1, 13)},
-    **{f"I2{n:02d}": W for n in range(1, 19)},
+    "I100": N,
+    **{f"I2{n:02d}": W for n in range(1, 20)},
 }
 LEVELS = ("error", "warning", "off")
 DATE_ORDERS = ("day-first",)

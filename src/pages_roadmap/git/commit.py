@@ -69,7 +69,7 @@ from __future__ import annotations
 import contextlib
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -692,3 +692,75 @@ def commit_and_push(
     except BaseException:
         session.restore()
         raise
+
+
+# --- adopt: one commit of a whole adoption -----------------------------------------------------
+
+
+def adoption_preflight(root: Path) -> Path:
+    """The repository's top for `adopt`: a branch with commits and a clean work tree.
+
+    A clean tree is what makes the adoption commit hold nothing but the adoption (and what lets
+    its pages be dated by their history at HEAD).
+    """
+    try:
+        repo = _open(root)
+    except CommitError:
+        raise CommitError(
+            f"{root} is not inside a git repository: adopt dates pages from history and "
+            "commits the adoption",
+            "'git init' and commit the site first",
+        ) from None
+    _branch(repo)
+    out = _git(repo, "status", "--porcelain=v1", "-z", "--untracked-files=no", "--no-renames")
+    dirty = sorted(entry[3:] for entry in split_z(out))
+    if dirty:
+        shown = ", ".join(dirty[:3]) + (f" and {len(dirty) - 3} more" if len(dirty) > 3 else "")
+        raise CommitError(
+            f"uncommitted changes ({shown}): adopt commits the adoption on its own",
+            "commit or stash them first",
+        )
+    return _top(repo)
+
+
+def commit_adoption(root: Path, paths: Sequence[Path], subject: str, body: str) -> str:
+    """Commit exactly `paths` (new or changed) as one tool commit; its sha.
+
+    The message is the subject, what was done, the files, and the trailer history.py skips, so
+    the adoption changes no page's date.
+    """
+    repo = _open(root)
+    rels = _rels(_top(repo), paths)
+    _git(repo, "add", "--", *rels, failure="git add failed")
+    message = message_for(f"{subject}\n\n{body.rstrip()}", rels)
+    _git(
+        repo,
+        "commit",
+        "--only",
+        "--no-verify",
+        "--quiet",
+        "--cleanup=verbatim",
+        "-m",
+        message,
+        "--",
+        *rels,
+        failure="git commit failed",
+        hint="git needs an identity: set user.name and user.email",
+    )
+    return _rev(repo, "HEAD")
+
+
+@contextlib.contextmanager
+def scratch_worktree(root: Path) -> Iterator[Path]:
+    """A throw-away work tree of HEAD (for `adopt --dry-run`), removed afterwards; its top."""
+    import tempfile
+
+    repo = _open(root)
+    with tempfile.TemporaryDirectory(prefix="pages-roadmap-") as tmp:
+        where = Path(tmp) / "tree"
+        _git(repo, "worktree", "add", "--detach", "--quiet", str(where), "HEAD")
+        try:
+            yield where
+        finally:
+            _exec(repo, "worktree", "remove", "--force", str(where))
+            _exec(repo, "worktree", "prune")

@@ -257,6 +257,7 @@ class _LogScanner:
         self.pending = wanted
         self.results: dict[str, datetime] = {}
         self.fallback: dict[str, datetime] = {}
+        self.only_skipped: set[str] = set()  # owners dated by a skipped commit (no real one)
         self.stats = _WalkStats()
         self._ignore = {rev.encode("ascii") for rev in options.ignore_revs}
         self._rest = b""
@@ -293,6 +294,7 @@ class _LogScanner:
             for owner in owners:
                 if owner in self.fallback:
                     self.results[owner] = self.fallback[owner]
+                    self.only_skipped.add(owner)
         self.pending = {}
 
     def _consume(self, tokens: list[bytes]) -> bool:
@@ -378,12 +380,19 @@ def _log_command(options: HistoryOptions) -> list[str]:
 def _walk(
     root: Path, paths: Iterable[str], options: HistoryOptions
 ) -> tuple[dict[str, datetime], _WalkStats]:
+    results, stats, _ = _walk_all(root, paths, options)
+    return results, stats
+
+
+def _walk_all(
+    root: Path, paths: Iterable[str], options: HistoryOptions
+) -> tuple[dict[str, datetime], _WalkStats, set[str]]:
     """Do the work of last_changed and also return walk statistics (for tests)."""
     wanted: dict[bytes, list[str]] = {}
     for path in paths:
         wanted.setdefault(_normalise(path), []).append(path)
     if not _has_commits(root) or not wanted:
-        return {}, _WalkStats()
+        return {}, _WalkStats(), set()
     scanner = _LogScanner(wanted, options)
     # stderr goes to a file: a pipe could fill up (e.g. one rename-limit warning per commit)
     # and deadlock git while we are only reading stdout.
@@ -405,7 +414,19 @@ def _walk(
                 detail = _stderr_text(errfile.read()) or f"exit status {returncode}"
                 raise HistoryError(f"git log failed in {root}: {detail}")
             scanner.finish()
-    return scanner.results, scanner.stats
+    return scanner.results, scanner.stats, scanner.only_skipped
+
+
+def last_changes(
+    root: Path, paths: Iterable[str], options: HistoryOptions = _DEFAULT_OPTIONS
+) -> tuple[dict[str, datetime], set[str]]:
+    """`last_changed`, and the paths whose every commit was skipped (dated by the newest one).
+
+    A roadmap file whose only commits are the tool's own (the adoption commit that created it)
+    has no real change: the caller can leave it out of a page's date.
+    """
+    results, _stats, only_skipped = _walk_all(root, paths, options)
+    return results, only_skipped
 
 
 def last_changed(

@@ -91,6 +91,7 @@ class _Builder:
         self.notes = list(chart.notes)
         self.ids: dict[int, str] = {}
         self.placed: list[tuple[JsonPath, int | None, tuple[str, ...]]] = []
+        self.left_out: dict[str, list[int]] = {}  # duplicate id -> the tasks that lose it
 
     def build(self) -> Built:
         self._texts()
@@ -100,6 +101,7 @@ class _Builder:
         self._lengths(spans)
         self._stretched(chart, spans)
         self._assign_ids()
+        self._left_out()
         out: dict[str, Any] = {}
         title = self.settings.get("title") or self.front_matter_title
         for key, value in (
@@ -178,6 +180,7 @@ class _Builder:
                 f"Mermaid silently ignores the tick interval {s.pop('tick_interval')!r} of the "
                 "chart's config; left out (the chart does not change)",
                 "write e.g. 1week or 3month",
+                same=True,
             )
         # A hand-written chart's statuses were set by hand: untagged items stay planned.
         return replace(rm.chart_from_data(s), auto_status=False)
@@ -352,28 +355,43 @@ class _Builder:
         self, i: int, task: DatedTask, first: int, clean: str, needed: set[int], taken: set[str]
     ) -> None:
         first_line = self.tasks[first].line
-        if i in needed:
-            n = sum(1 for t in self.tasks[: i + 1] if t.id == task.id)
-            new = _unique(f"{clean}-{n}", taken)
-            self.ids[i] = new
-            reading = (
-                f"renamed to {new!r}: the after/until references to {task.id!r} point here, "
-                "as Mermaid resolves them to the last task with the id"
-            )
-            short = f"the chart's duplicate id {task.id!r} is {new!r} here; after/until meant it"
-        else:
-            reading = "left out here (nothing refers to this task), so the chart does not change"
-            short = f"the chart gave this task the duplicate id {task.id!r} too; left out"
+        if i not in needed:
+            # Left out, so the chart does not change: said once per id, with a count
+            # (`_left_out`), and no comment on every item.
+            self.left_out.setdefault(task.id or "", []).append(i)
+            return
+        n = sum(1 for t in self.tasks[: i + 1] if t.id == task.id)
+        new = _unique(f"{clean}-{n}", taken)
+        self.ids[i] = new
         self.said.warn(
             (task.line, task.id_col),
             "I208",
             f"duplicate id {task.id!r} (first at line {first_line}): Mermaid silently resolves "
-            f"after/until/click to the last task with it; the first keeps the id, and it is "
-            f"{reading}",
+            "after/until/click to the last task with it; the first keeps the id, and it is "
+            f"renamed to {new!r} here: the after/until references to {task.id!r} point here, "
+            "as Mermaid resolves them to the last task with the id",
             "give every task its own id",
             task=i,
-            short=short,
+            short=f"the chart's duplicate id {task.id!r} is {new!r} here; after/until meant it",
         )
+
+    def _left_out(self) -> None:
+        for value, indices in self.left_out.items():
+            first = self.tasks[indices[0]]
+            lines = ", ".join(str(self.tasks[i].line) for i in indices)
+            many = len(indices) > 1
+            first_line = next(t.line for t in self.tasks if t.id == value)
+            self.said.warn(
+                (first.line, first.id_col),
+                "I208",
+                f"duplicate id {value!r} (first at line {first_line}) on "
+                f"{len(indices)} more task{'s' * many} (line{'s' * many} {lines}): nothing "
+                f"refers to {'them' if many else 'it'}, so the first keeps the id and "
+                f"{'they are' if many else 'it is'} imported without it; the chart does not "
+                "change",
+                "give every task its own id",
+                same=True,
+            )
 
     def _sections(self, spans: dict[JsonPath, rm.Span]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []

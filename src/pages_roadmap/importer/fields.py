@@ -158,6 +158,7 @@ class _Fields:
                         if name == "excludes"
                         else "includes takes dates",
                         setting=name,
+                        same=True,
                     )
                 elif value not in kept:
                     kept.append(value)
@@ -242,7 +243,7 @@ class _Fields:
                 + ("; give the task an end" if kind == "task" else ""),
                 "remove the trailing comma",
                 task=index,
-                short="a trailing comma in the chart (an empty end, zero length) is 0d here",
+                same=True,
             )
             fields[-1] = Field("0d", fields[-1].col)
         elif len(fields) == 2 and kind != "task" and self._id_then_date(fields):
@@ -336,6 +337,7 @@ class _Fields:
                 "ambiguous); imported as that date, so the chart does not change",
                 "check the date; write it as YYYY-MM-DD",
                 task=index,
+                same=True,
             )
         return js
 
@@ -396,6 +398,7 @@ class _Fields:
             f"length; imported as {shown}, so {change}",
             "durations are a number and one of ms s m h d w M y (case matters)",
             task=index,
+            same=reading[1] == "0d",
         )
         return reading
 
@@ -491,6 +494,7 @@ class _References:
                 "change)",
                 "give the task an id in the chart",
                 task=index,
+                same=True,
             )
 
     def _unknown(self, index: int, ref: _Ref, wanted: str, target: int | None) -> int | None:
@@ -526,6 +530,7 @@ class _References:
             f"'{ref.key}' names the unknown id {wanted!r}: {mermaid}; {reading}",
             "use the id of a task in this chart",
             task=index,
+            same=guess is None and bool(known),
         )
         return guess
 

@@ -45,9 +45,12 @@ class Notes:
         return out
 
     def by_task(self) -> dict[int, list[str]]:
+        """Each task's notes: one per problem class (the first said of each code)."""
         out: dict[int, list[str]] = {}
         for index, note in self.tasks:
-            out.setdefault(index, []).append(note)
+            notes = out.setdefault(index, [])
+            if not any(n.split(":", 1)[0] == note.split(":", 1)[0] for n in notes):
+                notes.append(note)
         return out
 
 
@@ -74,9 +77,16 @@ class Collector:
         task: int | None = None,
         setting: str | None = None,
         short: str | None = None,
+        same: bool = False,
     ) -> None:
-        """A warning; its text (or `short`) also goes into the YAML above what it is about."""
+        """A warning; its text (or `short`) also goes into the YAML above what it is about.
+
+        `same`: the data draws what the chart drew (a trailing comma read as Mermaid reads it, a
+        setting Mermaid ignored left out), so the YAML needs no comment; the finding says it.
+        """
         self._findings.append(warning(self.path, *where, code, message, hint))
+        if same:
+            return
         note = f"{code}: {short or message}"
         if task is not None:
             self._tasks.append((task, note))

@@ -12,14 +12,14 @@ the chart changes. A chart it cannot read is a located error (I1xx).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pages_roadmap import roadmap as rm
-from pages_roadmap.findings import Finding, error, sort_key, warning
+from pages_roadmap.findings import Finding, error, note, sort_key, warning
 from pages_roadmap.importer.builder import read_chart
 from pages_roadmap.importer.reader import Line, is_gantt, slug
 from pages_roadmap.mermaid import render as gantt
@@ -61,6 +61,7 @@ class ImportResult:
     page: Change | None
     files: list[DataFile]
     findings: list[Finding]
+    managed: bool = False  # the page's charts are managed blocks already
 
 
 def _tokens(text: str) -> list[Any]:
@@ -155,6 +156,83 @@ def managed_block(roadmap_id: str, roadmap: rm.Roadmap, today: date, newline: st
     return with_newline(block, newline) + end_marker(roadmap_id, content)
 
 
+@dataclass
+class SiteIds:
+    """Roadmap ids across the site: the pages that embed each, and the ids this run assigned.
+
+    An id is another page's when a data file with that name exists and a page other than the
+    one being imported embeds it, or when this run gave it to another page: such an id is never
+    reused, and the importer qualifies its own id by the page's folder instead.
+    """
+
+    embedded: dict[str, set[str]]  # roadmap id -> site-relative pages whose markers name it
+    files: set[str]  # ids with a data file
+    claimed: dict[str, str] = field(default_factory=dict)  # id -> page, assigned by this run
+
+    @classmethod
+    def of(cls, site: Site) -> SiteIds:
+        """The site's data files and the roadmaps its pages embed (a byte search per page)."""
+        embedded: dict[str, set[str]] = {}
+        for page in site.pages():
+            try:
+                raw = page.read_bytes()
+            except OSError:
+                continue
+            if b"pages-roadmap:gantt" not in raw:
+                continue
+            for m in _MARKER_ID.finditer(raw):
+                embedded.setdefault(m[1].decode("ascii"), set()).add(site.rel(page))
+        files = {f.stem for f in site.roadmap_files()}
+        return cls(embedded, files)
+
+    def owner(self, roadmap_id: str, rel: str) -> str | None:
+        """Another page that has this id (None: the id is free for `rel`, or only a file)."""
+        if roadmap_id in self.claimed and self.claimed[roadmap_id] != rel:
+            return self.claimed[roadmap_id]
+        others = sorted(self.embedded.get(roadmap_id, set()) - {rel})
+        return others[0] if others and roadmap_id in self.files else None
+
+    def managed(self, rel: str) -> list[str]:
+        """The roadmaps a page embeds already."""
+        return sorted(i for i, pages in self.embedded.items() if rel in pages)
+
+
+_MARKER_ID = re.compile(rb"<!--[ \t]*pages-roadmap:gantt[ \t]+([a-z0-9][a-z0-9-]*)[ \t]*-->")
+
+
+def base_ids(site: Site, pages: Sequence[Path]) -> dict[Path, str]:
+    """Each page's roadmap id: its file name, qualified by its folder when names collide.
+
+    Two pages of one run whose file names give the same id (`a/Roadmap.md`, `b/Roadmap.md`)
+    both take their folder into the id (`a-roadmap`, `b-roadmap`), so neither depends on the
+    order of the arguments.
+    """
+    chosen = {page: slug(page.stem) for page in pages}
+    depth = {page: 0 for page in pages}
+    while True:
+        groups: dict[str, list[Path]] = {}
+        for page, value in chosen.items():
+            groups.setdefault(value, []).append(page)
+        clashes = [g for g in groups.values() if len(g) > 1]
+        deeper = [p for g in clashes for p in g if depth[p] < _folders(site, p)]
+        if not deeper:
+            return chosen
+        for page in deeper:
+            depth[page] += 1
+            chosen[page] = qualified(site, page, depth[page])
+
+
+def _folders(site: Site, page: Path) -> int:
+    return len([p for p in Path(site.rel(page)).parent.parts if slug(p)])
+
+
+def qualified(site: Site, page: Path, depth: int) -> str:
+    """The page's id with `depth` of its folders in front (`docs/a/Roadmap.md`, 1: `a-roadmap`)."""
+    parts = [slug(p) for p in Path(site.rel(page)).parent.parts]
+    parts = [p for p in parts if p][-depth:] if depth else []
+    return "-".join([*parts, slug(page.stem)])
+
+
 def run(
     site: Site,
     page_path: Path,
@@ -162,8 +240,14 @@ def run(
     *,
     force: bool = False,
     today: date,
+    ids: SiteIds | None = None,
+    base: str | None = None,
 ) -> ImportResult:
-    """Import every gantt chart of one page; writes nothing (the caller writes the result)."""
+    """Import every gantt chart of one page; writes nothing (the caller writes the result).
+
+    `ids` are the site's roadmap ids (shared by the pages of one run; found when None), and
+    `base` the page's id from `base_ids` when several pages are imported together.
+    """
     rel = site.rel(page_path)
     try:
         text = decode(page_path.read_bytes(), rel)
@@ -171,11 +255,26 @@ def run(
         return ImportResult(None, [], [exc.finding])
     except OSError as exc:
         return ImportResult(None, [], [error(rel, 1, 1, "F101", f"cannot read: {exc.strerror}")])
-    base = roadmap_id or slug(page_path.stem)
+    ids = ids if ids is not None else SiteIds.of(site)
+    base = roadmap_id or base or slug(page_path.stem)
     if not rm.ROADMAP_ID.match(base):
         return ImportResult(None, [], [_bad_id(rel, base, roadmap_id is None)])
     fences, findings = find_charts(text, rel)
     if not fences and not any(f.is_error for f in findings):
+        managed = ids.managed(rel)
+        if managed:
+            findings.append(
+                note(
+                    rel,
+                    1,
+                    1,
+                    "I100",
+                    f"already managed: its charts are managed blocks of {', '.join(managed)}; "
+                    "nothing to import",
+                    "edit the roadmap data, then run 'pages-roadmap build'",
+                )
+            )
+            return ImportResult(None, [], findings, managed=True)
         findings.append(
             error(
                 rel,
@@ -188,8 +287,13 @@ def run(
         )
     files: list[DataFile] = []
     edits: list[tuple[Fence, str]] = []
+    chosen: list[str] = []
     for n, fence in enumerate(fences, 1):
-        chart_id = base if n == 1 else f"{base}-{n}"
+        chart_id, problem = _chart_id(site, page_path, base, n, ids, chosen, explicit=roadmap_id)
+        if problem is not None:
+            findings.append(replace(problem, line=fence.line))
+            continue
+        chosen.append(chart_id)
         done = _import_fence(site, rel, fence, chart_id, force=force, today=today)
         findings += done[2]
         if done[0] is not None and done[1] is not None:
@@ -198,7 +302,62 @@ def run(
     findings = sorted(findings, key=sort_key)
     if any(f.is_error for f in findings):
         return ImportResult(None, [], findings)
+    for chart_id in chosen:
+        ids.claimed[chart_id] = rel
     return ImportResult(_spliced(page_path, text, edits), files, findings)
+
+
+def _chart_id(
+    site: Site,
+    page: Path,
+    base: str,
+    n: int,
+    ids: SiteIds,
+    chosen: Sequence[str],
+    *,
+    explicit: str | None,
+) -> tuple[str, Finding | None]:
+    """The id of the page's n-th chart: one no other page has, qualified by folder if need be."""
+    rel = site.rel(page)
+
+    def numbered(value: str) -> str:
+        return value if n == 1 else f"{value}-{n}"
+
+    candidate = numbered(base)
+    if explicit is not None:
+        other = ids.owner(candidate, rel)
+        if other is not None:
+            return candidate, error(
+                rel,
+                1,
+                1,
+                "I108",
+                f"the roadmap id {candidate!r} is {other}'s (its chart draws "
+                f"{site.rel(site.roadmaps_path / candidate)}.yml); not replaced",
+                "choose another id with --id",
+            )
+        return candidate, None
+    own = set(ids.managed(rel))  # the page's managed blocks keep their roadmaps
+
+    def free(value: str) -> bool:
+        return ids.owner(value, rel) is None and value not in chosen and value not in own
+
+    depth = 1
+    folders = _folders(site, page)
+    while not free(candidate):
+        if depth <= folders:
+            candidate = numbered(qualified(site, page, depth))
+            depth += 1
+        else:
+            candidate = _next_free(candidate, free)
+    return candidate, None
+
+
+def _next_free(value: str, free: Callable[[str], bool]) -> str:
+    k = 2
+    while not free(f"{value}-{k}"):
+        k += 1
+    return f"{value}-{k}"
 
 
 def _bad_id(rel: str, value: str, from_name: bool) -> Finding:
@@ -232,8 +391,8 @@ def _import_fence(
                 fence.line,
                 1,
                 "I108",
-                f"{site.rel(target)} exists already; not overwritten",
-                "import with --force to replace it, or choose another id with --id",
+                f"{site.rel(target)} exists already (no page embeds it); not overwritten",
+                "remove it, import with --force to replace it, or choose another id with --id",
             )
         )
         return None, None, findings

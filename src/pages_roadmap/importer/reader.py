@@ -389,6 +389,7 @@ class _Reader:
                     f"Mermaid reads {text.strip()!r} as a comment (it starts with '%'); kept as "
                     "a comment, so the chart does not change",
                     "if it is a task, add it to the data",
+                    same=True,
                 )
             return
         name = text[:colon].strip()
@@ -781,7 +782,19 @@ class _Settings:
         r = self.reader
         value = raw.strip()
         if name == "dateFormat":
-            fmt = DateFormat(value)
+            fmt = DateFormat(value, r.today)
+            moves = fmt.moves()
+            if moves and not fmt.unsupported:
+                parts = (("Y", "year"), ("M", "month"), ("D", "day"))
+                lacks = " or ".join(word for key, word in parts if key in fmt.missing)
+                r.said.warn(
+                    where,
+                    "I219",
+                    f"dateFormat {value!r} has no {lacks}: Mermaid takes it from the day the "
+                    f"chart is viewed, so the chart moved {moves}; imported with the dates "
+                    f"Mermaid drew on {r.today.isoformat()}",
+                    "check the dates in the roadmap data",
+                )
             if fmt.unsupported:
                 raise r.said.fail(
                     where,

@@ -118,10 +118,26 @@ def ordered(keys: Sequence[str]) -> list[str]:
     return sorted(keys, key=lambda k: (_RANK.get(k, len(_RANK)), keys.index(k)))
 
 
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 _.()/-]*[A-Za-z0-9)]|[A-Za-z]")
+_RESOLVER = yaml.resolver.Resolver()
+
+
+def _plain(value: str) -> bool:
+    """A string PyYAML would write as it is: letters first, no indicator, read back as a str."""
+    if not _PLAIN.fullmatch(value) or "  " in value:
+        return False
+    tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+    return bool(tag == "tag:yaml.org,2002:str")
+
+
 def scalar(value: Any, *, date_ok: bool = False) -> str:
     """One scalar as YAML text on one line (multi-line strings are handled by the caller)."""
+    if value is True or value is False:
+        return "true" if value else "false"
     if isinstance(value, str):
         if date_ok and _ISO_DATE.match(value):
+            return value
+        if _plain(value):  # the common case, without a dump per scalar
             return value
         if _ODD_BREAKS.search(value) or "\n" in value:
             return double_quoted(value)

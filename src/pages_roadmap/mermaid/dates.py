@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 # --- Dates: dayjs strict parsing with the chart's dateFormat, and JavaScript's fallback --------
 
@@ -38,16 +38,24 @@ _MONTHS = {
 
 
 class DateFormat:
-    """A dayjs format string with the tokens YYYY YY MM M DD D HH H mm m ss s."""
+    """A dayjs format string with the tokens YYYY YY MM M DD D HH H mm m ss s.
 
-    def __init__(self, text: str) -> None:
+    A format without a year, month or day takes them as dayjs does from the day the chart is
+    drawn (`today`): no year is the current year; no month is January when there is a year,
+    else the current month; no day is the 1st when there is a year or month, else today.
+    Without `today` such a format is unsupported.
+    """
+
+    def __init__(self, text: str, today: date | None = None) -> None:
         self.text = text.strip()
+        self.today = today
         self.tokens: list[str] = _FORMAT_TOKEN.findall(self.text)
         self.unsupported = [
             t for t in self.tokens if t[0].isalpha() and t not in _NUMBER_TOKENS and t[0] != "["
         ]
-        units = {t[0].upper() for t in self.tokens if t in _NUMBER_TOKENS}
-        if self.text and not self.unsupported and not {"Y", "M", "D"} <= units:
+        units = {t[0] for t in self.tokens if t in _NUMBER_TOKENS and t[0] in "YMD"}
+        self.missing = {"Y", "M", "D"} - units
+        if self.text and not self.unsupported and self.missing and today is None:
             self.unsupported = [self.text]
         self.has_time = any(t[0] in "Hms" for t in self.tokens if t in _NUMBER_TOKENS)
         self._strict = self._pattern(loose=False)
@@ -69,8 +77,21 @@ class DateFormat:
                 parts.append(re.escape(token))
         return re.compile("".join(parts))
 
+    def moves(self) -> str | None:
+        """How often a chart in this format moves ('every January'), or None: it never does."""
+        if "Y" not in self.missing:
+            return None
+        if "M" not in self.missing:
+            return "every January"
+        return "every month" if "D" not in self.missing else "every day"
+
     def _build(self, values: Sequence[str]) -> datetime | None:
         fields: dict[str, int] = {"Y": 0, "M": 1, "D": 1, "H": 0, "m": 0, "s": 0}
+        if self.missing and self.today is not None:  # dayjs: the parts the format lacks
+            t, has = self.today, {"Y", "M", "D"} - self.missing
+            fields["Y"] = t.year
+            fields["M"] = 1 if "Y" in has else t.month
+            fields["D"] = 1 if has & {"Y", "M"} else t.day
         numbers = iter(values)
         for token in self.tokens:
             if token not in _NUMBER_TOKENS:

@@ -50,29 +50,31 @@ def _day(moment: datetime) -> str:
 
 
 def chart_ids(roadmap: Roadmap) -> dict[JsonPath, str]:
-    """Every item's id in the chart: its own, or a generated one that collides with none."""
-    taken = {item.id for _, item in roadmap.items() if item.id}
+    """The id Mermaid gives each item: its own, or Mermaid's automatic `taskN` (N counts the
+    items without one; the roadmap checks keep `taskN` out of the data, R108).
+
+    The chart writes only the data's own ids: an item nothing refers to has none, so inserting
+    an item changes no other line's id (only the dates of the items that follow from it).
+    """
     out: dict[JsonPath, str] = {}
     n = 0
     for _, item in roadmap.items():
         if item.id:
             out[item.path] = item.id
-            continue
-        n += 1
-        while f"i{n}" in taken:
+        else:
             n += 1
-        out[item.path] = f"i{n}"
+            out[item.path] = f"task{n}"
     return out
 
 
-def task_line(item: Item, item_id: str, span: Span) -> str:
-    """`Name :tags, id, start, end` — always three data fields, tags first, literal dates.
+def task_line(item: Item, span: Span) -> str:
+    """`Name :tags, [id,] start, end` — tags first, the item's own id if any, literal dates.
 
     A task's end is where its bar ends (excluded days at its end are not drawn, as Mermaid draws
     a stretched task); a milestone or marker has no length (`0d`, Mermaid's canonical form).
     """
     end = _day(span.drawn_end) if item.kind == "task" else "0d"
-    fields = [*_tags(item), item_id, _day(span.start), end]
+    fields = [*_tags(item), *([item.id] if item.id else []), _day(span.start), end]
     return f"{INDENT}{escape(item.name)} :{', '.join(fields)}"
 
 
@@ -103,7 +105,6 @@ def render(roadmap: Roadmap, today: date) -> str:
     spans = resolve(roadmap)
     roadmap = with_status(roadmap, today)
     lines = [*_front_matter(roadmap), "gantt", *_header(roadmap)]
-    ids = chart_ids(roadmap)
     for section in roadmap.sections:
         if section.name is not None:
             lines.append("")
@@ -112,7 +113,7 @@ def render(roadmap: Roadmap, today: date) -> str:
             span = spans.get(item.path)
             if span is None:  # check reports it (R117); build never renders such a roadmap
                 raise ResolveError(f"the dates of {item.name!r} cannot be worked out")
-            lines.append(task_line(item, ids[item.path], span))
+            lines.append(task_line(item, span))
     return "\n".join(lines) + "\n"
 
 

@@ -31,7 +31,7 @@ from pages_roadmap.git.history import (
     dirty_paths,
     head_texts,
     is_shallow,
-    last_changed,
+    last_changes,
     parse_ignore_revs,
     repo_toplevel,
     staged_paths,
@@ -60,6 +60,10 @@ class StampRun:
     now: datetime  # aware; used for staged pages
     staged: bool = False
     allow_shallow: bool = False
+    # `adopt`: the work tree holds nothing but the adoption (charts turned into managed blocks,
+    # new roadmap data, stamps), which is no content change: pages are dated by their history
+    # at HEAD, and roadmap files not committed yet do not count.
+    adopting: bool = False
 
 
 @dataclass
@@ -219,13 +223,16 @@ def _date(
         return dated, findings
     options = HistoryOptions(ignore_revs=revs, use_author_date=settings.use_author_date)
     wanted = {p for w in rest for p in (paths[w.rel][0], *paths[w.rel][1]) if p is not None}
-    history = last_changed(top, sorted(wanted), options)
-    dirty = _really_changed(top, rest, paths, page_digest) if history else set()
+    history, only_skipped = last_changes(top, sorted(wanted), options)
+    dirty = set()
+    if history and not run.adopting:
+        dirty = _really_changed(top, rest, paths, page_digest)
     for w in rest:
         page, roadmaps = paths[w.rel]
         names = [(w.rel, page)] + [
             (site.rel(f), r) for f, r in zip(w.roadmap_files, roadmaps, strict=True)
         ]
+        names = _real(names, page, history, only_skipped, adopting=run.adopting)
         missing = [name for name, p in names if p is None or p not in history]
         if missing:
             findings.append(_never_committed(w, missing))
@@ -248,6 +255,34 @@ def _date(
         when = max(history[p] for _name, p in names if p is not None)
         dated[w.rel] = Dated(when, final=not shallow)
     return dated, findings
+
+
+def _real(
+    names: list[tuple[str, str | None]],
+    page: str | None,
+    history: dict[str, datetime],
+    only_skipped: set[str],
+    *,
+    adopting: bool,
+) -> list[tuple[str, str | None]]:
+    """The files whose history dates a page: the page, and the roadmaps it embeds that have a
+    real change of their own.
+
+    Adding roadmap data that a managed block then draws is not a content change of the page:
+    a roadmap whose every commit is skipped (the tool's adoption commit, an ignore-revs commit)
+    does not date the page, as long as the page has a date of its own; nor, while adopting,
+    a roadmap not committed yet.
+    """
+    if page is None or page not in history:
+        return names
+    keep = [names[0]]
+    for name, path in names[1:]:
+        if path is not None and path in only_skipped:
+            continue
+        if adopting and (path is None or path not in history):
+            continue
+        keep.append((name, path))
+    return keep
 
 
 def _really_changed(
