@@ -65,7 +65,13 @@ def generate(root: Path, pages: int, roadmaps: int) -> None:
         folder = root / "docs" / f"section-{n % 20}"
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"page-{n}.md").write_text(page(n, roadmaps), encoding="utf-8")
-    (root / "_config.yml").write_text("title: bench\n", encoding="utf-8")
+    for s in range(20):  # the parents the pages name: just-the-docs' navigation checks run
+        (root / "docs" / f"section-{s}" / "index.md").write_text(
+            f"---\ntitle: Section {s}\nnav_order: {s}\nhas_children: true\n---\n", encoding="utf-8"
+        )
+    (root / "_config.yml").write_text(
+        "title: bench\ntheme: just-the-docs\nlast_edit_timestamp: true\n", encoding="utf-8"
+    )
 
 
 def best(cmd: list[str], repeat: int) -> float:

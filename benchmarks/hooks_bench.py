@@ -31,7 +31,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-SITE_FILES = ["_config.yml", "index.md", "plan.md", "os2borgerpc/roadmap.md", "_roadmaps"]
+SITE_FILES = [
+    "_config.yml",
+    "index.md",
+    "plan.md",
+    "os2borgerpc/index.md",
+    "os2borgerpc/roadmap.md",
+    "_roadmaps",
+    "schemas/example-page.schema.json",  # the example site's own page schema
+]
 PAGE = "os2borgerpc/roadmap.md"
 DATA = "_roadmaps/os2borgerpc.yml"
 ENV = {

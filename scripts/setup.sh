@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # Debian packages the tests drive for real: node runs Mermaid's own parser and playwright-core,
-# jekyll builds the example site (with the GitHub Pages plugins Debian ships), chromium draws it.
+# jekyll builds the example site (with the GitHub Pages plugins Debian ships) and pins what Jekyll
+# does with dates and front matter (tests/test_jekyll_real.py), chromium draws it.
 APT_PACKAGES=(git nodejs npm jekyll ruby-jekyll-include-cache ruby-jekyll-seo-tag
   ruby-jekyll-relative-links ruby-jekyll-optional-front-matter ruby-jekyll-titles-from-headings
   ruby-jekyll-default-layout chromium)

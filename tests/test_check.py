@@ -12,13 +12,15 @@ from conftest import REPO, SEED, run_cli, snapshot, write_tree
 from pages_roadmap.findings import Finding, Severity, format_github, render_summary
 
 
-def test_seed_page_day_first_date_is_reported_with_iso_hint(tmp_path: Path) -> None:
+def test_seed_page_day_first_date_is_a_warning_with_the_fix(tmp_path: Path) -> None:
+    # Jekyll reads 19-08-2025 as meant (tests/test_jekyll_real.py): a warning, not red on day one.
     shutil.copy(SEED, tmp_path / "roadmap.md")
     result = run_cli("check", "--root", str(tmp_path))
-    assert result.code == 1
+    assert result.code == 0, result.out
     assert result.out.splitlines()[:2] == [
-        'roadmap.md:5:7: S105 $.date: "19-08-2025" is not an ISO date',
-        "    hint: write it as ISO 2025-08-19 (YYYY-MM-DD)",
+        "roadmap.md:5:7: D104 warning: date: '19-08-2025' is day-first: Jekyll reads it as "
+        "19 August 2025",
+        "    hint: 'pages-roadmap check --fix' rewrites it as ISO 2025-08-19",
     ]
 
 
@@ -72,8 +74,10 @@ def test_packaged_schemas_are_the_repository_schemas() -> None:
 
     schema_files = ("page", "roadmap")
     packaged = REPO / "src" / "pages_roadmap" / "schemas"
-    names = sorted(p.name for p in (REPO / "schemas").iterdir())
-    assert names == sorted(f"{name}.schema.json" for name in schema_files)
+    names = sorted(f"{name}.schema.json" for name in schema_files)
+    # schemas/ also holds the example site's own page schema (_config.yml names it); the package
+    # ships only the tool's.
+    assert {p.name for p in (REPO / "schemas").iterdir()} >= set(names)
     assert sorted(p.name for p in packaged.iterdir()) == names, "cp schemas/*.json " + str(packaged)
     for name in schema_files:
         assert not (packaged / f"{name}.schema.json").is_symlink()
@@ -218,14 +222,15 @@ def test_root_that_is_not_a_folder(tmp_path: Path) -> None:
 
 
 def test_github_format_escapes_and_still_lists_everything(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"a,b.md": "---\ndate: '1.2.2025'\n---\n"})
+    write_tree(tmp_path, {"a,b.md": "---\ndate: '1.13.2025'\n---\n"})
     result = run_cli("check", "--root", str(tmp_path), "--format", "github")
     lines = result.out.splitlines()
     assert lines[0] == (
-        '::error file=a%2Cb.md,line=2,col=7,title=S105::$.date: "1.2.2025" is not '
-        "an ISO date (hint: write it as ISO 2025-02-01 (YYYY-MM-DD))"
+        "::error file=a%2Cb.md,line=2,col=7,title=D102::date: '1.13.2025' has a month or day "
+        "out of range: Liquid's date filter prints it as written, and a post with it breaks "
+        "the build (hint: write the date as ISO YYYY-MM-DD, for example 2025-08-19)"
     )
-    assert lines[1].startswith("a,b.md:2:7: S105")
+    assert lines[1].startswith("a,b.md:2:7: D102")
 
 
 @pytest.mark.parametrize(
@@ -254,7 +259,7 @@ def test_summary_file_is_appended(tmp_path: Path) -> None:
     write_tree(tmp_path, {"p.md": "---\ndate: x\n---\n"})
     summary = tmp_path / "summary.md"
     run_cli("check", "--root", str(tmp_path), "--summary", str(summary))
-    assert "| `p.md:2:7` | S105 |" in summary.read_text()
+    assert "| `p.md:2:7` | D103 | error |" in summary.read_text()
 
 
 def test_check_never_writes(tmp_path: Path) -> None:
@@ -281,7 +286,7 @@ def test_parallel_run_equals_serial_run(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(check, "PARALLEL_FROM", 10**9)
     serial = sorted(check.run(site), key=sort_key)
     assert parallel == serial
-    assert len([f for f in serial if f.code == "S105"]) == 9
+    assert len([f for f in serial if f.code == "D104"]) == 9
 
 
 @pytest.mark.parametrize(

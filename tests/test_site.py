@@ -23,7 +23,7 @@ from conftest import REPO, SCREENSHOTS, BuiltSite
 
 CONFIG = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
 OVERLAY = yaml.safe_load((REPO / "tests/site/_config.overlay.yml").read_text(encoding="utf-8"))
-PAGES = ["index.md", "plan.md", "os2borgerpc/roadmap.md"]
+PAGES = ["index.md", "plan.md", "os2borgerpc/index.md", "os2borgerpc/roadmap.md"]
 
 MANAGED = re.compile(
     r"<!-- pages-roadmap:gantt (\S+) -->\n```mermaid\n(.*?)```\n"

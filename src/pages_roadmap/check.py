@@ -2,17 +2,40 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pages_roadmap.findings import Finding, error, warning
+from pages_roadmap.fix import Edit
 from pages_roadmap.load import front_matter, read_roadmap, region_problems
 from pages_roadmap.page import PageText, find_regions, split
 from pages_roadmap.schema import validate, validator_for
 from pages_roadmap.yamlload import LoadError, decode
 
 if TYPE_CHECKING:
+    from pages_roadmap.navigation import NavPage
     from pages_roadmap.site import Site
+
+
+@dataclass
+class PageReport:
+    """What checking one page gives: findings, the edits `--fix` may make, its navigation keys."""
+
+    findings: list[Finding]
+    edits: list[Edit] = field(default_factory=list)
+    nav: NavPage | None = None
+
+
+@dataclass
+class Report:
+    """What `check` found in a run, and the mechanical fixes it knows."""
+
+    findings: list[Finding]
+    edits: list[Edit]
+    roadmaps: list[Path] = field(default_factory=list)  # the roadmap files checked
+    pages: list[Path] = field(default_factory=list)  # the pages checked
 
 
 def _block_findings(page: PageText, path: str, site: Site) -> list[Finding]:
@@ -25,62 +48,111 @@ def _block_findings(page: PageText, path: str, site: Site) -> list[Finding]:
 
 def page_from_text(text: str, path: str, site: Site) -> list[Finding]:
     """Findings of one page: front matter (schema and shape) and its managed blocks."""
+    return inspect_page(text, path, site).findings
+
+
+def inspect_page(text: str, path: str, site: Site, today: date | None = None) -> PageReport:
+    """One page: front matter (shape, schema, values), managed blocks, charts, navigation keys."""
+    from pages_roadmap.charts import chart_findings, setup_of
+    from pages_roadmap.navigation import scan
+    from pages_roadmap.values import check_values, rules_of
+
     page = split(text)
     doc, findings = front_matter(page, path)
     findings += _block_findings(page, path, site)
+    report = PageReport(findings, [], scan(text, path))
+    report.findings += chart_findings(
+        page, path, setup_of(site.root, site.config), today or date.today()
+    )
     if doc is None or doc.data is None:
-        return findings
-    return findings + validate(doc, validator_for("page", site.schema_override("page")), path)
+        return report
+    report.findings += validate(doc, validator_for("page", site.schema_override("page")), path)
+    validator = validator_for("page", site.schema_override("page"))
+    rules = rules_of(site.settings.date_order, site.settings.vocabulary, validator.schema)
+    found, edits = check_values(doc, text, path, rules)
+    report.findings += found
+    report.edits += edits
+    return report
 
 
 def read_page(site: Site, file: Path) -> list[Finding]:
+    return inspect_file(site, file).findings
+
+
+def inspect_file(site: Site, file: Path, today: date | None = None) -> PageReport:
     path = site.rel(file)
     try:
         text = decode(file.read_bytes(), path)
     except LoadError as exc:
-        return [exc.finding]
+        return PageReport([exc.finding])
     except OSError as exc:
-        return [error(path, 1, 1, "F101", f"cannot read: {exc.strerror}")]
-    return page_from_text(text, path, site)
+        return PageReport([error(path, 1, 1, "F101", f"cannot read: {exc.strerror}")])
+    return inspect_page(text, path, site, today)
 
 
 PARALLEL_FROM = 400  # files; below this, starting worker processes costs more than it saves
 
 
-def run(site: Site, files: list[Path] | None = None) -> list[Finding]:
+def run(site: Site, files: list[Path] | None = None, *, today: date | None = None) -> list[Finding]:
     """All findings for the given files, or for the whole site."""
-    roadmaps, pages = scope(site, files)
-    return run_files(site, roadmaps, pages)
+    return inspect(site, files, today=today).findings
 
 
-def scope(site: Site, files: list[Path] | None) -> tuple[list[Path], list[Path]]:
-    """The roadmap files and pages a run checks: the given files, or the whole site."""
+def inspect(site: Site, files: list[Path] | None = None, *, today: date | None = None) -> Report:
+    """Findings and fixes for the given files, or for the whole site, tuned by its settings."""
+    from pages_roadmap.fix import merge
+    from pages_roadmap.navigation import NAV_SUFFIXES, is_just_the_docs
+    from pages_roadmap.tuning import tune
+
+    findings = list(site.findings) + _site_findings(site)
+    edits: list[Edit] = []
+    # One walk of the site: the pages to check, and (on a just-the-docs site) every page the
+    # navigation needs, HTML pages included.
+    listed = site.pages(NAV_SUFFIXES) if is_just_the_docs(site.config) else None
     if files is None:
-        return site.roadmap_files(), site.pages()
+        pages = site.pages() if listed is None else [f for f in listed if f.suffix != ".html"]
+        roadmaps = site.roadmap_files()
+    else:
+        roadmaps, pages = scope(site, files)
+    findings += editor_schema_problems(site, roadmaps)
+    reports = _pages(site, roadmaps, pages, today or date.today())
+    for report in reports:
+        findings += report.findings
+        edits += report.edits
+    found, nav_edits = _navigation(site, listed, reports, whole=files is None)
+    findings += found
+    tuned = tune(findings, site.settings.severity)
+    return Report(tuned, merge(edits + nav_edits), roadmaps, pages)
+
+
+def scope(site: Site, files: list[Path]) -> tuple[list[Path], list[Path]]:
+    """The roadmap files and the pages among the files given."""
     roadmaps = [f for f in files if site.is_roadmap_file(f)]
     pages = [f for f in files if f not in roadmaps and f.suffix in (".md", ".markdown")]
     return roadmaps, pages
 
 
-def run_files(site: Site, roadmaps: list[Path], pages: list[Path]) -> list[Finding]:
-    """All findings of these roadmap files and pages, and the site's own."""
-    findings = list(site.findings) + editor_schema_problems(site, roadmaps)
+def _pages(
+    site: Site, roadmaps: list[Path], pages: list[Path], today: date
+) -> list[PageReport]:
+    """Reports for the roadmaps and pages given."""
     jobs = [(True, f) for f in roadmaps] + [(False, f) for f in pages]
     workers = _workers(len(jobs))
     if workers < 2:
-        return findings + _check_files(site, jobs)
+        return _check_files(site, jobs, today)
     # Compile the validators before forking, so every worker inherits them ready-made.
     validator_for("roadmap", site.schema_override("roadmap"))
     validator_for("page", site.schema_override("page"))
-    import multiprocessing  # only here: one page never pays for it
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     chunks = [jobs[i::workers] for i in range(workers)]
     context = multiprocessing.get_context("fork")
+    reports: list[PageReport] = []
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for part in pool.map(_check_files, [site] * workers, chunks):
-            findings += part
-    return findings
+        for part in pool.map(_check_files, [site] * workers, chunks, [today] * workers):
+            reports += part
+    return reports
 
 
 def editor_schema_problems(site: Site, roadmaps: list[Path]) -> list[Finding]:
@@ -119,18 +191,82 @@ def _first_line(file: Path) -> str:
 
 
 def _workers(jobs: int) -> int:
-    if jobs < PARALLEL_FROM:
-        return 1
     import multiprocessing
     import os
 
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if jobs < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return min(os.cpu_count() or 1, 4)
 
 
-def _check_files(site: Site, jobs: list[tuple[bool, Path]]) -> list[Finding]:
-    findings: list[Finding] = []
-    for is_roadmap, file in jobs:
-        findings += read_roadmap(site, file).findings if is_roadmap else read_page(site, file)
-    return findings
+def _check_files(site: Site, jobs: list[tuple[bool, Path]], today: date) -> list[PageReport]:
+    return [
+        PageReport(read_roadmap(site, file).findings)
+        if is_roadmap
+        else inspect_file(site, file, today)
+        for is_roadmap, file in jobs
+    ]
+
+
+def _navigation(
+    site: Site, listed: list[Path] | None, reports: list[PageReport], *, whole: bool
+) -> tuple[list[Finding], list[Edit]]:
+    """just-the-docs' navigation rules over all pages' front matter (navigation.py)."""
+    from pages_roadmap import navigation
+
+    if listed is None:
+        return [], []
+    pages = {r.nav.path: r.nav for r in reports if r.nav is not None}
+    named = None if whole else set(pages)
+    # Pages not checked in this run (HTML pages; all others when `check` is given a page,
+    # as the pre-commit hook does): their navigation keys from a scan of their first bytes.
+    prefix = str(site.root).rstrip("/") + "/"
+    for file in listed:
+        name = str(file)  # site.pages() joins names to the root: a string cut is enough
+        rel = name[len(prefix) :] if name.startswith(prefix) else site.rel(file)
+        if rel not in pages:
+            try:
+                with file.open("rb") as handle:
+                    head = handle.read(navigation.HEAD_BYTES)
+                    found = navigation.scan_file(rel, head)
+                    if not found.keys and len(head) == navigation.HEAD_BYTES:
+                        found = navigation.scan_file(rel, head + handle.read())  # long
+            except OSError:
+                continue
+            pages[rel] = found
+
+    def text_of(rel: str) -> str | None:
+        try:
+            return (site.root / rel).read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    return navigation.check(list(pages.values()), text_of, named)
+
+
+def _site_findings(site: Site) -> list[Finding]:
+    """Site-wide notes: stamps whose front matter key the theme will not show."""
+    from pages_roadmap.navigation import is_just_the_docs
+    from pages_roadmap.stamps.settings import DEFAULT_KEY, StampSettings
+
+    stamps = StampSettings.from_raw(site.settings.stamps)
+    if (
+        not is_just_the_docs(site.config)
+        or not stamps.enabled
+        or stamps.front_matter_key != DEFAULT_KEY
+        or site.config.get("last_edit_timestamp") is True
+    ):
+        return []
+    pos = site.config_doc.key_pos(("theme",)) if site.config_doc else None
+    return [
+        warning(
+            "_config.yml",
+            pos.line if pos else 1,
+            pos.col if pos else 1,
+            "M103",
+            f"note: 'build' writes {DEFAULT_KEY} into the pages' front matter, but just-the-docs "
+            "shows it in the footer only with 'last_edit_timestamp: true'",
+            "add 'last_edit_timestamp: true' to _config.yml, or set "
+            "pages_roadmap.stamps.front_matter_key",
+        )
+    ]

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from pages_roadmap.buildcache import BuildCache
     from pages_roadmap.files import Change
     from pages_roadmap.findings import Finding
+    from pages_roadmap.fix import Edit
     from pages_roadmap.site import Site
 
 EXIT_OK = 0
@@ -41,6 +42,9 @@ def _iso_day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
+ROOT_HELP = "the site's folder (default: the nearest folder with _config.yml, up to the git top)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pages-roadmap",
@@ -55,12 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     talk.add_argument("-q", "--quiet", action="store_true", help="no closing summary line")
     talk.add_argument("-v", "--verbose", action="store_true", help="say what happened to each file")
     common = argparse.ArgumentParser(add_help=False, parents=[output])
-    common.add_argument(
-        "--root",
-        type=Path,
-        help="the site's folder (default: the nearest folder with _config.yml, up to the git "
-        "top level)",
-    )
+    common.add_argument("--root", type=Path, help=ROOT_HELP)
     common.add_argument(
         "paths",
         nargs="*",
@@ -74,6 +73,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--format", choices=("text", "json", "github"), default="text")
     check.add_argument("--strict", action="store_true", help="warnings fail the run too")
+    check.add_argument(
+        "--fix",
+        action="store_true",
+        help="make the mechanical, unambiguous fixes (day-first dates, trailing spaces, the "
+        "site's vocabulary, a parent's letter case), then check again",
+    )
+    check.add_argument(
+        "--diff", action="store_true", help="with --fix: print the fixes as a diff; write nothing"
+    )
     check.add_argument(
         "--summary",
         type=Path,
@@ -133,9 +141,7 @@ def _parser() -> argparse.ArgumentParser:
         parents=[output],
         help="turn the hand-written gantt charts of a page into roadmap data",
     )
-    imp.add_argument(
-        "--root", type=Path, help="the site's folder (default: as for check and build)"
-    )
+    imp.add_argument("--root", type=Path, help=ROOT_HELP)
     imp.add_argument("page", type=Path, metavar="PAGE")
     imp.add_argument(
         "--id",
@@ -157,9 +163,7 @@ def _parser() -> argparse.ArgumentParser:
         parents=[output],
         help="write the roadmap schema where editors find it (the roadmaps' modeline)",
     )
-    schema.add_argument(
-        "--root", type=Path, help="the site's folder (default: as for check and build)"
-    )
+    schema.add_argument("--root", type=Path, help=ROOT_HELP)
     schema.add_argument("--format", choices=("text", "json", "github"), default="text")
 
     pre = sub.add_parser(
@@ -167,9 +171,7 @@ def _parser() -> argparse.ArgumentParser:
         parents=[output],
         help="draw a roadmap's chart: in the terminal, or to a file",
     )
-    pre.add_argument(
-        "--root", type=Path, help="the site's folder (default: as for check and build)"
-    )
+    pre.add_argument("--root", type=Path, help=ROOT_HELP)
     pre.add_argument("page", type=Path, metavar="ROADMAP_OR_PAGE")
     pre.add_argument("--text", action="store_true", help="draw it in the terminal (the default)")
     pre.add_argument("-o", "--output", type=Path, metavar="FILE", help="write .png, .svg or .html")
@@ -337,20 +339,43 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         sort_key,
     )
 
+    if args.diff and not args.fix:
+        raise UsageError("--diff goes with --fix (check never writes without --fix)")
     site = _site(args)
-    roadmaps, pages = check.scope(site, args.paths)
-    found = check.run_files(site, roadmaps, pages) + _skip_notes(args, site)
-    findings = sorted(_display(site, found), key=sort_key)
+    today = today_in(site.timezone)
+    report = check.inspect(site, args.paths, today=today)
+    changed = _fix(args, site, report.edits, out) if args.fix else False
+    if changed and not args.diff:
+        report = check.inspect(site, args.paths, today=today)  # what is left for a human
+    roadmaps, pages = report.roadmaps, report.pages
+    findings = sorted(_display(site, report.findings + _skip_notes(args, site)), key=sort_key)
     _talk(args, site, out, [(_shown(site, f), "checked") for f in [*roadmaps, *pages]])
     line = (
         f"checked {_n(len(roadmaps), 'roadmap')} and {_n(len(pages), 'page')}: {counts(findings)}"
     )
     results = {"checked": {"roadmaps": len(roadmaps), "pages": len(pages)}}
-    report = Report("check", findings, "" if args.quiet else line, results)
-    out.write(REPORTERS[args.format](report))
+    summary = Report("check", findings, "" if args.quiet else line, results)
+    out.write(REPORTERS[args.format](summary))
     if args.summary:
         _append(args.summary, "## pages-roadmap check\n\n" + render_summary(findings))
-    return EXIT_FINDINGS if has_errors(findings, strict=args.strict) else EXIT_OK
+    failed = has_errors(findings, strict=args.strict)
+    return EXIT_FINDINGS if failed or (args.diff and changed) else EXIT_OK
+
+
+def _fix(args: argparse.Namespace, site: Site, edits: Sequence[Edit], out: TextIO) -> bool:
+    """`check --fix`: make (or with --diff, show) the mechanical fixes; True if any."""
+    from pages_roadmap.files import write_atomic
+    from pages_roadmap.fix import describe, plan
+
+    changes = plan(site.root, edits)
+    for change, done in changes:
+        if args.format == "text":  # json and github output stay machine-readable
+            out.writelines(describe(e) + "\n" for e in done)
+            if args.diff:
+                _print_diff(out, site.rel(change.path), change.old, change.new)
+        if not args.diff:
+            write_atomic(change.path, change.new, change.old.encode("utf-8"))
+    return bool(changes)
 
 
 def _n(count: int, word: str) -> str:

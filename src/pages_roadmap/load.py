@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pages_roadmap import roadmap as rm
-from pages_roadmap.findings import Finding, error, warning
+from pages_roadmap.findings import Finding, error
+from pages_roadmap.jekyll import front_matter_findings
 from pages_roadmap.page import PageText, Region, is_hand_edited
 from pages_roadmap.roadmap import ROADMAP_ID
 from pages_roadmap.schema import validate, validator_for
@@ -20,8 +21,6 @@ from pages_roadmap.yamlload import Document, LoadError, decode, load
 
 if TYPE_CHECKING:
     from pages_roadmap.site import Site
-
-_LOOKS_LIKE_FM = re.compile(r"^---[ \t]*\r?\n(?:[A-Za-z_][\w-]*:.*\r?\n)+---[ \t]*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -145,16 +144,19 @@ def read_roadmap(site: Site, file: Path) -> LoadedRoadmap:
 def front_matter(page: PageText, path: str) -> tuple[Document | None, list[Finding]]:
     """The page's front matter as data with positions, and findings about its shape."""
     fm = page.front_matter
+    # What Jekyll will not read (jekyll.py): text or a BOM before '---', no closing line, ...
+    shape = front_matter_findings(page.text, fm is not None, page.body_start, path)
     if fm is None:
-        return None, _missing_front_matter(page, path)
+        return None, shape
     try:
         doc = load(fm.text, path, line_offset=fm.line - 1)
     except LoadError as exc:
-        return None, [exc.finding]
+        return None, [*shape, exc.finding]
     if doc.data is None:
-        return doc, []
+        return doc, shape
     if not isinstance(doc.data, dict):
         return None, [
+            *shape,
             error(
                 path,
                 fm.line,
@@ -162,39 +164,9 @@ def front_matter(page: PageText, path: str) -> tuple[Document | None, list[Findi
                 "P101",
                 "front matter is not a mapping of keys",
                 "write it as 'key: value' lines between the '---' lines",
-            )
+            ),
         ]
-    return doc, []
-
-
-def _missing_front_matter(page: PageText, path: str) -> list[Finding]:
-    text = page.text[1:] if page.bom else page.text
-    if re.match(r"---[ \t]*\r?\n", text):
-        return [
-            error(
-                path,
-                1,
-                1,
-                "P103",
-                "front matter has no closing '---' line",
-                "add a line '---' after the last front matter key; "
-                "until then Jekyll ignores the block",
-            )
-        ]
-    m = _LOOKS_LIKE_FM.search(text, 0, 2000)
-    if m:
-        line = text.count("\n", 0, m.start()) + 1
-        return [
-            warning(
-                path,
-                line,
-                1,
-                "P102",
-                "text before the front matter: Jekyll will not read it",
-                "move the '---' block to the very first line of the file",
-            )
-        ]
-    return []
+    return doc, shape
 
 
 def region_problems(

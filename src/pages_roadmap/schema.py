@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -65,7 +66,13 @@ class SchemaValidator:
         if override is None:
             import jsonschema_rs
 
-            self._fast = jsonschema_rs.Draft202012Validator(json.loads(builtin_schema_text(name)))
+            raw = json.loads(builtin_schema_text(name))
+            self._fast = jsonschema_rs.Draft202012Validator(raw)
+            # The schema as data (for the rules that read it, e.g. which keys are dates).
+            self.schema: dict[str, Any] = inline_refs(raw)
+        else:
+            full = _jsonschema_validator(name, override).schema
+            self.schema = dict(full) if isinstance(full, Mapping) else {}
 
     def is_valid(self, data: Any) -> bool | None:
         """True/False from the fast validator; None when it cannot say."""

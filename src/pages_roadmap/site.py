@@ -29,7 +29,7 @@ JEKYLL_DEFAULT_EXCLUDES = (
     "vendor/gems/",
     "vendor/ruby/",
 )
-SETTINGS_KEYS = {"roadmaps_dir", "schemas", "stamps"}
+SETTINGS_KEYS = {"roadmaps_dir", "schemas", "stamps", "severity", "date_order", "vocabulary"}
 
 
 class SiteError(Error):
@@ -42,6 +42,9 @@ class Settings:
     roadmap_schema: str | None = None
     page_schema: str | None = None
     stamps: dict[str, Any] = field(default_factory=dict)
+    severity: dict[str, str] = field(default_factory=dict)  # code -> error | warning | off
+    date_order: str | None = None  # "day-first": `check --fix` may rewrite 05-06-2025
+    vocabulary: dict[str, dict[str, str]] = field(default_factory=dict)  # key -> spelling -> value
 
 
 @dataclass
@@ -139,8 +142,9 @@ class Site:
         }
         return excludes, includes, keep_underscore
 
-    def pages(self) -> list[Path]:
-        """Every Markdown file Jekyll would read, honouring `exclude:` and `include:`."""
+    def pages(self, suffixes: tuple[str, ...] = MARKDOWN_SUFFIXES) -> list[Path]:
+        """Every Markdown file (or file with `suffixes`) Jekyll would read, honouring `exclude:`
+        and `include:`."""
         excludes, includes, keep_underscore = self._rules()
         found: list[Path] = []
         for dirpath, dirnames, filenames in os.walk(self.root):
@@ -153,7 +157,7 @@ class Site:
                 and _wanted(rel_dir + d, d, excludes, includes, keep_underscore)
             )
             for name in sorted(filenames):
-                if name.endswith(MARKDOWN_SUFFIXES) and _wanted(
+                if name.endswith(suffixes) and _wanted(
                     rel_dir + name, name, excludes, includes, keep_underscore
                 ):
                     found.append(Path(dirpath) / name)
@@ -285,7 +289,14 @@ def _settings(raw: Any, doc: Document) -> tuple[Settings, list[Finding]]:
         stamps = {} if stamps is None else {"enabled": False}
     for sub, message, hint in validate_settings(stamps):
         findings.append(_cfg_error(doc.key_pos((*base, "stamps", *sub)), message, hint))
+    from pages_roadmap.tuning import validate_rules
+
+    severity, date_order, vocabulary, problems = validate_rules(raw)
+    findings += [_cfg_error(doc.key_pos((*base, *sub)), m, h) for sub, m, h in problems]
     return Settings(
+        severity=severity,
+        date_order=date_order,
+        vocabulary=vocabulary,
         roadmaps_dir=roadmaps_dir,
         roadmap_schema=schemas.get("roadmap") if isinstance(schemas, dict) else None,
         page_schema=schemas.get("page") if isinstance(schemas, dict) else None,

@@ -77,7 +77,7 @@ from typing import TYPE_CHECKING, Protocol
 from pages_roadmap import __version__
 from pages_roadmap.files import Change, Refused, Writer
 from pages_roadmap.git.history import HistoryOptions, dirty_paths
-from pages_roadmap.git.run import GitError, run, split_z
+from pages_roadmap.git.run import GitError, cat_file_batch, run, split_z
 
 if TYPE_CHECKING:
     import git
@@ -296,16 +296,7 @@ def _blobs(repo: git.Repo, shas: Sequence[str]) -> dict[str, bytes]:
     status, out, err = _exec_bytes(repo, "cat-file", "--batch", stdin=request)
     if status != 0:
         raise CommitError(f"git cat-file failed: {err.strip()}", "")
-    pos, found = 0, {}
-    for sha in shas:
-        end = out.index(b"\n", pos)
-        header = out[pos:end].split(b" ")
-        pos = end + 1
-        if len(header) == 3 and header[1] == b"blob":
-            size = int(header[2])
-            found[sha] = out[pos : pos + size]
-            pos += size + 1
-    return found
+    return cat_file_batch(out, shas)
 
 
 def _files_at(repo: git.Repo, rev: str, rels: Sequence[str]) -> dict[str, bytes]:

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from pages_roadmap.git.run import Early, GitError, Result, run, stream
+from pages_roadmap.git.run import Early, GitError, Result, cat_file_batch, run, stream
 
 __all__ = [
     "HistoryError",
@@ -230,16 +230,8 @@ def head_texts(root: Path, paths: Sequence[str]) -> dict[str, str]:
     proc = _git(root, "cat-file", "--batch", stdin=request)
     if proc.returncode != 0:
         raise HistoryError(f"git cat-file failed in {root}: {_stderr_text(proc.stderr)}")
-    out, pos, texts = proc.stdout, 0, {}
-    for path in paths:
-        end = out.index(b"\n", pos)
-        header = out[pos:end].split(b" ")
-        pos = end + 1
-        if len(header) == 3 and header[1] == b"blob":
-            size = int(header[2])
-            texts[path] = out[pos : pos + size].decode("utf-8", "surrogateescape")
-            pos += size + 1
-    return texts
+    blobs = cat_file_batch(proc.stdout, paths)
+    return {path: blob.decode("utf-8", "surrogateescape") for path, blob in blobs.items()}
 
 
 def _normalise(path: str) -> bytes:

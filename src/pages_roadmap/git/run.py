@@ -14,14 +14,14 @@ import queue
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
 from pages_roadmap.errors import Error
 
-__all__ = ["Early", "GitError", "Result", "run", "split_z", "stream"]
+__all__ = ["Early", "GitError", "Result", "cat_file_batch", "run", "split_z", "stream"]
 
 # Pathspecs are file names, never globs (a page called `[draft].md` must not match `d.md`);
 # git must never wait for a password or an editor, nor page its output.
@@ -196,6 +196,25 @@ class Early:
 
     def _stream_kill(self) -> None:
         self._out.kill()
+
+
+def cat_file_batch(out: bytes, names: Sequence[str]) -> dict[str, bytes]:
+    """The blobs in the output of `git cat-file --batch` asked for `names`, in order.
+
+    A name git does not know ("missing") or that is not a blob is left out of the result.
+    """
+    pos, found = 0, {}
+    for name in names:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split(b" ")
+        pos = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            found[name] = out[pos : pos + size]
+            pos += size + 1
+        elif len(header) == 3:
+            pos += int(header[2]) + 1  # a tree or commit: skip its content
+    return found
 
 
 def split_z(out: bytes | str) -> list[str]:
