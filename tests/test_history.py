@@ -22,6 +22,7 @@ from pages_roadmap.git.history import (
     parse_ignore_revs,
     repo_toplevel,
     staged_paths,
+    start_log,
 )
 
 D1 = "2025-01-01T12:00:00+00:00"
@@ -262,6 +263,46 @@ def test_last_changed(case: Case, repo: Repo) -> None:
     # Equal instants are not enough: the commit's own offset must survive.
     for path, iso in case.expected.items():
         assert got[path].utcoffset() == at(iso).utcoffset()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_last_changed_from_an_early_log(case: Case, repo: Repo) -> None:
+    """The read a build starts before it knows the paths (start_log) dates exactly the same."""
+    options = case.build(repo)
+    early = start_log(repo.path, options)
+    assert early is not None
+    got = last_changed(repo.path, case.wanted, options, early)
+    assert got == last_changed(repo.path, case.wanted, options)
+    assert early.closed
+
+
+def test_early_log_started_for_other_options_is_not_used(repo: Repo) -> None:
+    _simple(repo)
+    early = start_log(repo.path, HistoryOptions(trailer=""))
+    assert early is not None
+    assert last_changed(repo.path, ["a.md"], HistoryOptions(), early) == last_changed(
+        repo.path, ["a.md"]
+    )
+    assert early.closed
+
+
+def test_early_log_stops_git_when_done_early(repo: Repo) -> None:
+    """A walk that stops early kills the git started for it, even with its output unread."""
+    _long_history(repo, 500)
+    early = start_log(repo.path, HistoryOptions(), limit=1)  # git soon waits on the reader
+    assert early is not None
+    results, stats = _walk(repo.path, ["hot.md"], HistoryOptions(), early)
+    assert results == {"hot.md": at("2024-01-21T19:00:00+00:00")}
+    assert stats.stopped_early
+    assert early.closed and early.returncode is not None
+    early.close()  # closing again is harmless
+
+
+def test_early_log_in_an_empty_repository(repo: Repo) -> None:
+    early = start_log(repo.path)
+    assert early is not None
+    assert last_changed(repo.path, ["a.md"], HistoryOptions(), early) == {}
+    assert early.closed
 
 
 def test_offset_is_the_commits_own(repo: Repo) -> None:

@@ -94,8 +94,7 @@ def _render_region(
 
 def _pages(site: Site, files: list[Path]) -> Iterator[Path]:
     """The pages to build: roadmap data files among `files` stand for the pages embedding them."""
-    folder = site.roadmaps_path.resolve()
-    data = [f for f in files if f.suffix in (".yml", ".yaml") and f.resolve().parent == folder]
+    data = [f for f in files if site.is_roadmap_file(f)]
     ids = [f.stem.encode() for f in data if ROADMAP_ID.match(f.stem)]
     pages = [f for f in files if f not in data]
     yield from pages
@@ -103,9 +102,9 @@ def _pages(site: Site, files: list[Path]) -> Iterator[Path]:
         return
     # A byte search is enough here: build_page finds the real markers.
     embeds = re.compile(rb"pages-roadmap:gantt[ \t]+(?:" + b"|".join(ids) + rb")[ \t-]")
-    seen = {p.resolve() for p in pages}
+    seen = {site.resolved(p) for p in pages}
     for page in site.pages():
-        if page.resolve() not in seen:
+        if site.resolved(page) not in seen:
             try:
                 if embeds.search(page.read_bytes()):
                     yield page

@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -280,7 +281,7 @@ def _expand(site: Site, paths: Sequence[Path], skipped: list[tuple[Path, str]]) 
             if everything is None:
                 everything = site.roadmap_files() + site.pages()
             folder = path.resolve()
-            files += [f for f in everything if f.resolve().is_relative_to(folder)]
+            files += [f for f in everything if Path(site.resolved(f)).is_relative_to(folder)]
         elif site.is_roadmap_file(path) or site.is_page(path):
             files.append(path)
         elif path.name.endswith((".md", ".markdown")):
@@ -307,7 +308,12 @@ def _display(site: Site, findings: Sequence[Finding]) -> list[Finding]:
 
 
 def _display_base(site: Site) -> Path | None:
-    cwd, root = Path.cwd().resolve(), site.root.resolve()
+    return _base(site.real_dir(os.getcwd()), str(site.real_root))  # noqa: PTH109 (a string)
+
+
+@lru_cache(maxsize=8)
+def _base(real_cwd: str, real_root: str) -> Path | None:
+    cwd, root = Path(real_cwd), Path(real_root)
     if cwd == root or not (root.is_relative_to(cwd) or cwd.is_relative_to(root)):
         return None
     return cwd
@@ -316,7 +322,7 @@ def _display_base(site: Site) -> Path | None:
 def _shown(site: Site, path: Path) -> str:
     """A file's path as findings show it."""
     base = _display_base(site)
-    return os.path.relpath(path.resolve(), base) if base else site.rel(path)
+    return os.path.relpath(site.resolved(path), base) if base else site.rel(path)
 
 
 def _skip_notes(args: argparse.Namespace, site: Site) -> list[Finding]:
@@ -421,9 +427,7 @@ def _preview(args: argparse.Namespace, out: TextIO) -> int:
             out.write("\n".join(preview.text_view(r, today, width) for r in roadmaps))
         if args.output:
             charts = [gantt.render(r, today) for r in roadmaps]
-            for path in preview.render(
-                charts, args.output, site.root, args.mermaid, today=today
-            ):
+            for path in preview.render(charts, args.output, site.root, args.mermaid, today=today):
                 out.write(f"wrote {path}\n")
     except preview.DrawError as exc:
         out.write(f"{args.page}: {exc}\n")

@@ -54,6 +54,8 @@ class Site:
     settings: Settings
     config_doc: Document | None = None
     findings: list[Finding] = field(default_factory=list)
+    # Resolved folders, each looked up once per run: path handling per page is string work.
+    _real: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def timezone(self) -> str:
@@ -71,14 +73,40 @@ class Site:
 
     def rel(self, path: Path) -> str:
         """The site-relative POSIX path used in findings."""
+        text, root = str(path), str(self.root)
+        if os.sep == "/" and text.startswith(root) and text[len(root) : len(root) + 1] == "/":
+            return text[len(root) + 1 :]  # what relative_to gives, without parsing the path again
         try:
             return path.relative_to(self.root).as_posix()
         except ValueError:
             pass
         try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
+            return Path(self.resolved(path)).relative_to(self.real_root).as_posix()
         except ValueError:
             return str(path)
+
+    def real_dir(self, folder: str) -> str:
+        """`os.path.realpath(folder)`, computed once per folder for the site's lifetime."""
+        real = self._real.get(folder)
+        if real is None:
+            real = self._real[folder] = os.path.realpath(folder)
+        return real
+
+    @property
+    def real_root(self) -> Path:
+        """The site's folder with every symlink resolved (`root.resolve()`), computed once."""
+        return Path(self.real_dir(str(self.root)))
+
+    def resolved(self, path: Path) -> str:
+        """`str(path.resolve())`, with the folder's real path looked up once per folder."""
+        # String work on purpose (os.path, not pathlib): it runs for every page.
+        if ".." in path.parts:  # realpath follows a symlink before '..', abspath would not
+            return str(path.resolve())
+        folder, name = os.path.split(os.path.abspath(path))  # noqa: PTH100
+        full = f"{folder.rstrip('/')}/{name}"
+        if not name or os.path.islink(full):  # noqa: PTH114
+            return str(path.resolve())
+        return f"{self.real_dir(folder).rstrip('/')}/{name}"
 
     def schema_override(self, name: str) -> Path | None:
         value = self.settings.roadmap_schema if name == "roadmap" else self.settings.page_schema
@@ -94,7 +122,7 @@ class Site:
             candidate = self.roadmaps_path / f"{roadmap_id}{suffix}"
             if candidate.is_file():
                 # A symlink may not lead out of the site: the page would publish any file.
-                if not candidate.resolve().is_relative_to(self.root.resolve()):
+                if not candidate.resolve().is_relative_to(self.real_root):
                     return None
                 return candidate
         return None
@@ -140,7 +168,7 @@ class Site:
         if not path.name.endswith(MARKDOWN_SUFFIXES):
             return False
         try:
-            parts = path.resolve().relative_to(self.root.resolve()).parts
+            parts = path.resolve().relative_to(self.real_root).parts
         except ValueError:
             return False
         excludes, includes, keep_underscore = self._rules()
@@ -156,7 +184,7 @@ class Site:
     def is_roadmap_file(self, path: Path) -> bool:
         """True for a .yml/.yaml file directly in the roadmaps folder."""
         return path.suffix in (".yml", ".yaml") and (
-            path.resolve().parent == self.roadmaps_path.resolve()
+            Path(self.resolved(path)).parent == Path(self.real_dir(str(self.roadmaps_path)))
         )
 
 

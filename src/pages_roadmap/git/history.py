@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from pages_roadmap.git.run import GitError, Result, cat_file_batch, run, stream
+from pages_roadmap.git.run import Early, GitError, Result, cat_file_batch, run, stream
 
 __all__ = [
     "HistoryError",
@@ -49,6 +49,7 @@ __all__ = [
     "parse_ignore_revs",
     "repo_toplevel",
     "staged_paths",
+    "start_log",
 ]
 
 DEFAULT_TRAILER = "Pages-Roadmap-Generated"
@@ -377,23 +378,45 @@ def _log_command(options: HistoryOptions) -> list[str]:
     ]
 
 
+def start_log(
+    root: Path, options: HistoryOptions = _DEFAULT_OPTIONS, *, limit: int = 1024
+) -> Early | None:
+    """The history read of `last_changed`, started now, before the paths are known.
+
+    A build starts it when its first page needs a date, so git walks history while the other
+    pages are read; None when git cannot start (last_changed then says why).
+    """
+    try:
+        return Early(root, _log_command(options), limit)
+    except GitError:
+        return None
+
+
 def _walk(
-    root: Path, paths: Iterable[str], options: HistoryOptions
+    root: Path, paths: Iterable[str], options: HistoryOptions, early: Early | None = None
 ) -> tuple[dict[str, datetime], _WalkStats]:
-    results, stats, _ = _walk_all(root, paths, options)
+    results, stats, _ = _walk_all(root, paths, options, early)
     return results, stats
 
 
 def _walk_all(
-    root: Path, paths: Iterable[str], options: HistoryOptions
+    root: Path, paths: Iterable[str], options: HistoryOptions, early: Early | None = None
 ) -> tuple[dict[str, datetime], _WalkStats, set[str]]:
     """Do the work of last_changed and also return walk statistics (for tests)."""
     wanted: dict[bytes, list[str]] = {}
     for path in paths:
         wanted.setdefault(_normalise(path), []).append(path)
+    if early is not None and early.args != _log_command(options):
+        early.close()  # started for other options: of no use
+        early = None
     if not _has_commits(root) or not wanted:
+        if early is not None:
+            early.close()
         return {}, _WalkStats(), set()
     scanner = _LogScanner(wanted, options)
+    if early is not None:
+        results, stats = _scan_early(root, early, scanner)
+        return results, stats, scanner.only_skipped
     # stderr goes to a file: a pipe could fill up (e.g. one rename-limit warning per commit)
     # and deadlock git while we are only reading stdout.
     with tempfile.TemporaryFile() as errfile:
@@ -418,19 +441,45 @@ def _walk_all(
 
 
 def last_changes(
-    root: Path, paths: Iterable[str], options: HistoryOptions = _DEFAULT_OPTIONS
+    root: Path,
+    paths: Iterable[str],
+    options: HistoryOptions = _DEFAULT_OPTIONS,
+    early: Early | None = None,
 ) -> tuple[dict[str, datetime], set[str]]:
     """`last_changed`, and the paths whose every commit was skipped (dated by the newest one).
 
     A roadmap file whose only commits are the tool's own (the adoption commit that created it)
     has no real change: the caller can leave it out of a page's date.
     """
-    results, _stats, only_skipped = _walk_all(root, paths, options)
+    results, _stats, only_skipped = _walk_all(root, paths, options, early)
     return results, only_skipped
 
 
+def _scan_early(
+    root: Path, early: Early, scanner: _LogScanner
+) -> tuple[dict[str, datetime], _WalkStats]:
+    """`_walk`'s reading loop on a log started earlier (start_log)."""
+    try:
+        while True:
+            chunk = early.read()
+            if not chunk or scanner.feed(chunk):
+                break
+    finally:
+        early.close()
+    if not scanner.done:
+        returncode = early.returncode
+        if returncode != 0:
+            detail = _stderr_text(early.stderr) or f"exit status {returncode}"
+            raise HistoryError(f"git log failed in {root}: {detail}")
+        scanner.finish()
+    return scanner.results, scanner.stats
+
+
 def last_changed(
-    root: Path, paths: Iterable[str], options: HistoryOptions = _DEFAULT_OPTIONS
+    root: Path,
+    paths: Iterable[str],
+    options: HistoryOptions = _DEFAULT_OPTIONS,
+    early: Early | None = None,
 ) -> dict[str, datetime]:
     """Date of the last commit that really changed each path (repo-relative POSIX paths)."""
     # `paths` are relative to the repository top level even when `root` is a subdirectory,
@@ -440,5 +489,6 @@ def last_changed(
     # `git log` order (newest committer date first) and the first real change wins; with
     # use_author_date that commit's author date is reported, as `git log -1 --format=%aI`
     # would, even if an older commit happens to carry a newer author date.
-    results, _stats = _walk(root, paths, options)
+    # `early` is the same read started before (start_log): it is used, and closed, here.
+    results, _stats = _walk(root, paths, options, early)
     return results

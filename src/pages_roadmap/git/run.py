@@ -8,9 +8,12 @@ traceback. gitpython is used beside it only for what it models well: the reposit
 
 from __future__ import annotations
 
+import contextlib
 import os
+import queue
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +21,7 @@ from typing import IO
 
 from pages_roadmap.errors import Error
 
-__all__ = ["GitError", "Result", "run", "split_z", "stream"]
+__all__ = ["Early", "GitError", "Result", "cat_file_batch", "run", "split_z", "stream"]
 
 # Pathspecs are file names, never globs (a page called `[draft].md` must not match `d.md`);
 # git must never wait for a password or an editor, nor page its output.
@@ -93,6 +96,10 @@ class Stream:
         self.at_eof = not chunk
         return chunk
 
+    def kill(self) -> None:
+        """Stop git now (a reader blocked on its output then sees the end)."""
+        self._proc.kill()
+
 
 @contextmanager
 def stream(root: Path, args: list[str], errfile: IO[bytes]) -> Iterator[Stream]:
@@ -122,6 +129,73 @@ def stream(root: Path, args: list[str], errfile: IO[bytes]) -> Iterator[Stream]:
         if proc.stdout is not None:
             proc.stdout.close()
         out.returncode = proc.wait()
+
+
+class Early:
+    """A git command started before its reader is ready: a thread reads its output meanwhile.
+
+    The build starts its one `git log` when the first page needs a date and goes on reading
+    pages, so git walks history on another core at the same time. The thread holds at most
+    `limit` chunks (then git waits, as it would on a full pipe); `close` kills git if its
+    output was not read to the end.
+    """
+
+    def __init__(self, root: Path, args: list[str], limit: int = 1024) -> None:
+        self.args = args
+        self.errfile = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        self._stream = stream(root, args, self.errfile)
+        try:
+            self._out = self._stream.__enter__()
+        except BaseException:
+            self.errfile.close()
+            raise
+        self._chunks: queue.Queue[bytes] = queue.Queue(limit)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._pump, daemon=True)
+        self._thread.start()
+        self.closed = False
+        self.stderr = b""  # git's error output, once closed
+
+    def _pump(self) -> None:
+        while not self._stop.is_set():
+            try:
+                chunk = self._out.read(1 << 20)
+            except (OSError, ValueError):  # closed under it by `close`
+                chunk = b""
+            self._chunks.put(chunk)
+            if not chunk:
+                return
+
+    def read(self) -> bytes:
+        """The next chunk of output (b"" at its end)."""
+        return self._chunks.get()
+
+    @property
+    def returncode(self) -> int | None:
+        """git's exit status once `close` has run."""
+        return self._out.returncode
+
+    def close(self) -> None:
+        """Stop git (if it still runs) and the thread; idempotent."""
+        if self.closed:
+            return
+        self.closed = True
+        self._stop.set()
+        if not self._out.at_eof:
+            self._stream_kill()
+        while self._thread.is_alive():
+            with contextlib.suppress(queue.Empty):
+                self._chunks.get(timeout=0.05)  # a thread waiting on a full queue goes on
+        self._thread.join()
+        try:
+            self._stream.__exit__(None, None, None)
+            self.errfile.seek(0)
+            self.stderr = self.errfile.read()
+        finally:
+            self.errfile.close()
+
+    def _stream_kill(self) -> None:
+        self._out.kill()
 
 
 def cat_file_batch(out: bytes, names: Sequence[str]) -> dict[str, bytes]:

@@ -35,7 +35,9 @@ from pages_roadmap.git.history import (
     parse_ignore_revs,
     repo_toplevel,
     staged_paths,
+    start_log,
 )
+from pages_roadmap.git.run import Early
 from pages_roadmap.site import Site
 from pages_roadmap.stamps.find import PageStamps
 from pages_roadmap.stamps.render import (
@@ -83,10 +85,13 @@ class Dated:
     final: bool  # False: write the date without a record checksum (computed again next run)
 
 
-def _top_rel(top: Path, file: Path) -> str | None:
+def _top_rel(site: Site, top: Path, file: Path) -> str | None:
     # The folder is resolved (git prints the real top level), the file name is not: git tracks
-    # a symlinked page as the link.
-    real = Path(os.path.realpath(file.parent)) / file.name
+    # a symlinked page as the link. The site resolves each folder once.
+    folder, top_text = site.real_dir(str(file.parent)), str(top)
+    if os.sep == "/" and folder.startswith(top_text + "/"):
+        return f"{folder[len(top_text) + 1 :]}/{file.name}"
+    real = Path(folder) / file.name
     try:
         return real.relative_to(top).as_posix()
     except ValueError:
@@ -145,8 +150,12 @@ def date_pages(
     run: StampRun,
     settings: StampSettings,
     page_digest: DigestOf,
+    early: Early | None = None,
 ) -> tuple[dict[str, Dated], list[Finding]]:
-    """The date of each wanted page (keyed by `Want.rel`), and findings for those without one."""
+    """The date of each wanted page (keyed by `Want.rel`), and findings for those without one.
+
+    `early` is the history read started before (history.start_log), used if history is read.
+    """
     if not wants:
         return {}, []
     first = wants[0]
@@ -166,10 +175,11 @@ def date_pages(
         ]
     top = top.resolve()
     paths: dict[str, tuple[str | None, list[str | None]]] = {
-        w.rel: (_top_rel(top, w.file), [_top_rel(top, f) for f in w.roadmap_files]) for w in wants
+        w.rel: (_top_rel(site, top, w.file), [_top_rel(site, top, f) for f in w.roadmap_files])
+        for w in wants
     }
     try:
-        return _date(site, top, wants, paths, run, settings, page_digest)
+        return _date(site, top, wants, paths, run, settings, page_digest, early)
     except HistoryError as exc:
         return {}, [
             error(
@@ -191,6 +201,7 @@ def _date(
     run: StampRun,
     settings: StampSettings,
     page_digest: DigestOf,
+    early: Early | None,
 ) -> tuple[dict[str, Dated], list[Finding]]:
     dated: dict[str, Dated] = {}
     if run.staged:
@@ -223,7 +234,7 @@ def _date(
         return dated, findings
     options = HistoryOptions(ignore_revs=revs, use_author_date=settings.use_author_date)
     wanted = {p for w in rest for p in (paths[w.rel][0], *paths[w.rel][1]) if p is not None}
-    history, only_skipped = last_changes(top, sorted(wanted), options)
+    history, only_skipped = last_changes(top, sorted(wanted), options, early)
     dirty = set()
     if history and not run.adopting:
         dirty = _really_changed(top, rest, paths, page_digest)
@@ -349,6 +360,7 @@ class Stamper:
         self.settings = settings
         self.tz: tzinfo = ZoneInfo(site.timezone)
         self.waiting: list[Waiting] = []
+        self._early: Early | None = None
 
     @classmethod
     def for_run(cls, site: Site, roadmaps: Roadmaps, run: StampRun | None) -> Stamper | None:
@@ -371,8 +383,31 @@ class Stamper:
         kept = render_recorded(ps, sum_, self.tz)
         if kept is not None:
             return kept, ps.findings
+        if not self.waiting:
+            self._start_history()
         self.waiting.append(Waiting(index, file, ps, sum_))
         return None, ps.findings
+
+    def _start_history(self) -> None:
+        """Start the history read now, so that git walks it while the other pages are read.
+
+        Not for --staged (the staged pages get 'now': history is rarely needed), nor where
+        the read would not happen anyway (no repository, a bad ignore-revs file); finish()
+        uses it or stops it.
+        """
+        if self.run.staged:
+            return
+        try:
+            top = repo_toplevel(self.site.root)
+        except HistoryError:
+            return
+        if top is None:
+            return
+        top = top.resolve()
+        revs, findings = _ignore_revs(self.site, top, self.settings)
+        if not findings:
+            author = self.settings.use_author_date
+            self._early = start_log(top, HistoryOptions(ignore_revs=revs, use_author_date=author))
 
     def _digest(self, text: str, rel: str) -> str:
         return analyze(text, rel, self.settings, self.site.lang, self.tz).digest
@@ -391,7 +426,13 @@ class Stamper:
                     [f for f in files if f],
                 )
             )
-        dated, findings = date_pages(self.site, wants, self.run, self.settings, self._digest)
+        try:
+            dated, findings = date_pages(
+                self.site, wants, self.run, self.settings, self._digest, self._early
+            )
+        finally:
+            if self._early is not None:
+                self._early.close()
         texts: dict[int, str] = {}
         for w in self.waiting:
             d = dated.get(w.stamps.path)
