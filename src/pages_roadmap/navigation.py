@@ -247,8 +247,7 @@ def _parent(
 
 
 def _siblings(group: list[NavPage], wanted: set[str] | None) -> list[Finding]:
-    findings: list[Finding] = []
-    titles: dict[str, list[NavPage]] = defaultdict(list)
+    titles: dict[object, list[NavPage]] = defaultdict(list)
     orders: dict[object, list[NavPage]] = defaultdict(list)
     for p in group:
         assert p.title is not None
@@ -256,42 +255,43 @@ def _siblings(group: list[NavPage], wanted: set[str] | None) -> list[Finding]:
         order = p.keys.get("nav_order")
         if order is not None and order.value is not None:
             orders[order.value].append(p)
-    for title, same in titles.items():
+    return _clashes(
+        titles,
+        wanted,
+        "title",
+        "N103",
+        "{value!r} is also the title of {others} under the same parent: the navigation shows "
+        "two entries, and a child naming it appears under both",
+        "give each page its own title",
+    ) + _clashes(
+        orders,
+        wanted,
+        "nav_order",
+        "N105",
+        "{value!r} is also the nav_order of {others}: the order of these pages in the "
+        "navigation is not stable",
+        "give each sibling its own nav_order",
+    )
+
+
+def _clashes(
+    groups: dict[object, list[NavPage]],
+    wanted: set[str] | None,
+    key_name: str,
+    code: str,
+    message: str,
+    hint: str,
+) -> list[Finding]:
+    """A warning at `key_name` of each page sharing its value with a sibling."""
+    findings: list[Finding] = []
+    for value, same in groups.items():
         if len(same) < 2:
             continue
         for p in same:
             if wanted is not None and p.path not in wanted:
                 continue
-            key = p.keys["title"]
+            key = p.keys[key_name]
             others = ", ".join(q.path for q in same if q is not p)
-            findings.append(
-                warning(
-                    p.path,
-                    key.line,
-                    key.col,
-                    "N103",
-                    f"title {title!r} is also the title of {others} under the same parent: "
-                    "the navigation shows two entries, and a child naming it appears under both",
-                    "give each page its own title",
-                )
-            )
-    for value, same in orders.items():
-        if len(same) < 2:
-            continue
-        for p in same:
-            if wanted is not None and p.path not in wanted:
-                continue
-            key = p.keys["nav_order"]
-            others = ", ".join(q.path for q in same if q is not p)
-            findings.append(
-                warning(
-                    p.path,
-                    key.line,
-                    key.col,
-                    "N105",
-                    f"nav_order {value!r} is also the nav_order of {others}: the order of "
-                    "these pages in the navigation is not stable",
-                    "give each sibling its own nav_order",
-                )
-            )
+            text = f"{key_name} " + message.format(value=value, others=others)
+            findings.append(warning(p.path, key.line, key.col, code, text, hint))
     return findings
