@@ -18,6 +18,7 @@ from pages_roadmap.findings import Finding, error
 from pages_roadmap.load import Roadmaps, region_problems
 from pages_roadmap.mermaid import render as gantt
 from pages_roadmap.page import BOM, PageText, Region, find_regions, splice, split
+from pages_roadmap.reading import read_bytes
 from pages_roadmap.roadmap import ROADMAP_ID
 from pages_roadmap.site import Site
 from pages_roadmap.stamps.dating import Stamper, StampRun
@@ -99,9 +100,9 @@ def _pages(site: Site, files: list[Path]) -> Iterator[Path]:
     for page in site.pages():
         if page.resolve() not in seen:
             try:
-                if embeds.search(page.read_bytes()):
+                if embeds.search(read_bytes(page, site.rel(page), site.root)):
                     yield page
-            except OSError:
+            except LoadError:
                 continue
 
 
@@ -149,9 +150,9 @@ def run(
     for file in _pages(site, files):
         rel = site.rel(file)
         try:
-            raw = file.read_bytes()
-        except OSError as exc:
-            result.findings.append(error(rel, 1, 1, "F101", f"cannot read: {exc.strerror}"))
+            raw = read_bytes(file, rel, site.root)
+        except LoadError as exc:
+            result.findings.append(exc.finding)
             continue
         if b"pages-roadmap:" not in raw and not (stamper and _may_stamp(raw, stamper.settings)):
             continue

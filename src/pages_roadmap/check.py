@@ -9,7 +9,8 @@ from pages_roadmap.findings import Finding, error
 from pages_roadmap.load import front_matter, read_roadmap, region_problems
 from pages_roadmap.page import PageText, find_regions, split
 from pages_roadmap.schema import validate, validator_for
-from pages_roadmap.yamlload import LoadError, decode
+from pages_roadmap.reading import read_text
+from pages_roadmap.yamlload import LoadError
 
 if TYPE_CHECKING:
     from pages_roadmap.site import Site
@@ -36,11 +37,9 @@ def page_from_text(text: str, path: str, site: Site) -> list[Finding]:
 def read_page(site: Site, file: Path) -> list[Finding]:
     path = site.rel(file)
     try:
-        text = decode(file.read_bytes(), path)
+        text = read_text(file, path, site.root)
     except LoadError as exc:
         return [exc.finding]
-    except OSError as exc:
-        return [error(path, 1, 1, "F101", f"cannot read: {exc.strerror}")]
     return page_from_text(text, path, site)
 
 

@@ -25,7 +25,8 @@ from pages_roadmap.importer.builder import read_chart
 from pages_roadmap.importer.reader import Line, is_gantt, slug
 from pages_roadmap.mermaid import render as gantt
 from pages_roadmap.page import end_marker, line_starts, split, with_newline
-from pages_roadmap.yamlload import LoadError, decode
+from pages_roadmap.reading import read_text
+from pages_roadmap.yamlload import LoadError
 
 if TYPE_CHECKING:
     from pages_roadmap.files import Change
@@ -175,11 +176,9 @@ def run(
     """Import every gantt chart of one page; writes nothing (the caller writes the result)."""
     rel = site.rel(page_path)
     try:
-        text = decode(page_path.read_bytes(), rel)
+        text = read_text(page_path, rel, site.root)
     except LoadError as exc:
         return ImportResult(None, [], [exc.finding])
-    except OSError as exc:
-        return ImportResult(None, [], [error(rel, 1, 1, "F101", f"cannot read: {exc.strerror}")])
     base = roadmap_id or slug(page_path.stem)
     if not rm.ROADMAP_ID.match(base):
         return ImportResult(None, [], [_bad_id(rel, base, roadmap_id is None)])
@@ -248,6 +247,10 @@ def _import_fence(
         return None, None, findings
     imported.header.insert(0, f"Imported from {rel} by 'pages-roadmap import'.")
     text = imported.yaml()
+    unusable = _unusable_target(site, target, text)
+    if unusable:
+        findings.append(error(rel, fence.line, 1, "I113", *unusable))
+        return None, None, findings
     loaded = roadmap_from_text(text, site.rel(target), chart_id, site)
     findings += loaded.findings
     if loaded.roadmap is None:
@@ -265,6 +268,33 @@ def _import_fence(
         return None, None, findings
     block = managed_block(chart_id, loaded.roadmap, today, fence.newline)
     return DataFile(target, chart_id, text), block, findings
+
+
+def _unusable_target(site: Site, target: Path, text: str) -> tuple[str, str] | None:
+    """Why the data file cannot be written there (message, hint), or None."""
+    from pages_roadmap.yamlload import MAX_BYTES
+
+    from pages_roadmap.reading import inside
+
+    folder, name = site.rel(target.parent), site.rel(target)
+    if not inside(target, site.root):
+        return f"{name} leads outside the site; nothing is written", (
+            "the roadmaps folder may not be (or be under) a symlink out of the site"
+        )
+    if target.parent.exists() and not target.parent.is_dir():
+        return f"{folder} is a file, not a folder; nothing is written", (
+            f"remove or rename {folder}, or set roadmaps_dir in _config.yml"
+        )
+    if target.is_dir() or (target.is_symlink() and not target.is_file()):
+        return f"{name} is not a regular file; nothing is written", f"remove {name}"
+    size = len(text.encode("utf-8"))
+    if size > MAX_BYTES:
+        return (
+            f"the imported data would be {size:,} bytes, over the loader's limit of "
+            f"{MAX_BYTES:,}; nothing is written",
+            "split the chart into smaller charts before importing",
+        )
+    return None
 
 
 def _spliced(page_path: Path, text: str, edits: Iterable[tuple[Fence, str]]) -> Change:
