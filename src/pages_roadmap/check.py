@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pages_roadmap.findings import Finding, error
+from pages_roadmap.findings import Finding
 from pages_roadmap.load import front_matter, read_roadmap, region_problems
 from pages_roadmap.page import PageText, find_regions, split
-from pages_roadmap.schema import validate, validator_for
 from pages_roadmap.reading import read_text
+from pages_roadmap.schema import validate, validator_for
 from pages_roadmap.yamlload import LoadError
 
 if TYPE_CHECKING:

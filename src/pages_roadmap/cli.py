@@ -180,6 +180,8 @@ def _site(args: argparse.Namespace) -> Site:
     for path in getattr(args, "paths", None) or [getattr(args, "page", None)]:
         if path is not None and not path.exists():
             raise UsageError(f"{path}: no such file")
+        if path is not None:  # the path rule: nothing outside the site is read or written
+            site.inside_or_refuse(path, "PATH")
     if getattr(args, "paths", None):
         args.paths = _expand(site, args.paths)
     elif hasattr(args, "paths"):
@@ -245,6 +247,9 @@ def _build(args: argparse.Namespace, out: TextIO) -> int:
     site = _site(args)
     if args.commit or args.push:
         _preflight(args, site)
+    if has_errors(site.findings):  # a broken _config.yml: its settings are unknown, write nothing
+        out.write(REPORTERS[args.format](sorted(site.findings, key=sort_key)))
+        return EXIT_FINDINGS
     result = _run_build(args, site)
     stale = [_out_of_date(site.rel(c.path), c.old, c.new) for c in result.changes]
     findings = sorted(site.findings + result.findings + (stale if args.check else []), key=sort_key)

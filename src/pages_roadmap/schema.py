@@ -15,6 +15,8 @@ from pages_roadmap.findings import Finding, error
 from pages_roadmap.yamlload import Document, JsonPath, describe_path
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from jsonschema import ValidationError
     from jsonschema.protocols import Validator
 
@@ -56,9 +58,10 @@ def validator_for(name: str, override: Path | None = None) -> Validator:
             f"{where} is not a valid JSON Schema 2020-12: {exc.message[:200]}"
         ) from None
     if override:
-        return bounded_validator()(
+        bounded: Validator = bounded_validator()(
             inline_refs(schema), format_checker=Draft202012Validator.FORMAT_CHECKER
         )
+        return bounded
     return Draft202012Validator(
         inline_refs(schema), format_checker=Draft202012Validator.FORMAT_CHECKER
     )
@@ -122,47 +125,49 @@ def _search(pattern: str, text: str) -> bool:
         ) from None
 
 
+def _pattern(validator: Any, patrn: str, instance: Any, schema: Any) -> Iterator[Any]:
+    from jsonschema.exceptions import ValidationError
+
+    if validator.is_type(instance, "string") and not _search(patrn, instance):
+        yield ValidationError(f"{instance[:80]!r} does not match {patrn[:80]!r}")
+
+
+def _pattern_properties(validator: Any, patterns: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    if not validator.is_type(instance, "object"):
+        return
+    for patrn, subschema in patterns.items():
+        for key, value in instance.items():
+            if _search(patrn, key):
+                yield from validator.descend(value, subschema, path=key, schema_path=patrn)
+
+
+def _additional_properties(validator: Any, ap: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    from jsonschema.exceptions import ValidationError
+
+    if not validator.is_type(instance, "object"):
+        return
+    known = schema.get("properties", {})
+    patterns = list(schema.get("patternProperties", {}))
+    extras = [k for k in instance if k not in known and not any(_search(p, k) for p in patterns)]
+    if validator.is_type(ap, "object"):
+        for extra in extras:
+            yield from validator.descend(instance[extra], ap, path=extra)
+    elif not ap and extras:
+        listed = ", ".join(repr(e[:80]) for e in sorted(extras))
+        yield ValidationError(f"Additional properties are not allowed ({listed} unexpected)")
+
+
 @cache
 def bounded_validator() -> Any:
     """Draft 2020-12 with `pattern`, `patternProperties` and `additionalProperties` time-bounded."""
     from jsonschema import Draft202012Validator, validators
-    from jsonschema.exceptions import ValidationError
 
-    def pattern(validator: Any, patrn: str, instance: Any, schema: Any) -> Any:
-        if validator.is_type(instance, "string") and not _search(patrn, instance):
-            yield ValidationError(f"{instance[:80]!r} does not match {patrn[:80]!r}")
-
-    def pattern_properties(validator: Any, patterns: Any, instance: Any, schema: Any) -> Any:
-        if not validator.is_type(instance, "object"):
-            return
-        for patrn, subschema in patterns.items():
-            for key, value in instance.items():
-                if _search(patrn, key):
-                    yield from validator.descend(value, subschema, path=key, schema_path=patrn)
-
-    def additional_properties(validator: Any, ap: Any, instance: Any, schema: Any) -> Any:
-        if not validator.is_type(instance, "object"):
-            return
-        known = schema.get("properties", {})
-        patterns = list(schema.get("patternProperties", {}))
-        extras = [
-            k for k in instance if k not in known and not any(_search(p, k) for p in patterns)
-        ]
-        if validator.is_type(ap, "object"):
-            for extra in extras:
-                yield from validator.descend(instance[extra], ap, path=extra)
-        elif not ap and extras:
-            listed = ", ".join(repr(e[:80]) for e in sorted(extras))
-            yield ValidationError(f"Additional properties are not allowed ({listed} unexpected)")
-
-    return validators.extend(
-        Draft202012Validator,
-        {
-            "pattern": pattern,
-            "patternProperties": pattern_properties,
-            "additionalProperties": additional_properties,
-        },
-    )
+    keywords = {
+        "pattern": _pattern,
+        "patternProperties": _pattern_properties,
+        "additionalProperties": _additional_properties,
+    }
+    return validators.extend(Draft202012Validator, keywords)  # type: ignore[no-untyped-call]
 
 
 _ANNOTATIONS = {"description", "title", "default", "examples", "$comment"}

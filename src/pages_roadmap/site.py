@@ -10,8 +10,8 @@ from typing import Any
 
 from pages_roadmap.errors import Error
 from pages_roadmap.findings import Finding, error
-from pages_roadmap.stamps.settings import validate_settings
 from pages_roadmap.reading import inside, read_text
+from pages_roadmap.stamps.settings import validate_settings
 from pages_roadmap.yamlload import Document, LoadError, Pos, load
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -207,7 +207,9 @@ def load_site(root: Path) -> Site:
         settings, findings = _settings(config.get("pages_roadmap"), doc)
         site = Site(root, config, settings, doc, findings)
     if site.roadmaps_path.exists():
-        site.inside_or_refuse(site.roadmaps_path, f"the roadmaps folder {site.settings.roadmaps_dir}")
+        site.inside_or_refuse(
+            site.roadmaps_path, f"the roadmaps folder {site.settings.roadmaps_dir}"
+        )
     return site
 
 

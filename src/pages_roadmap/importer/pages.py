@@ -272,9 +272,8 @@ def _import_fence(
 
 def _unusable_target(site: Site, target: Path, text: str) -> tuple[str, str] | None:
     """Why the data file cannot be written there (message, hint), or None."""
-    from pages_roadmap.yamlload import MAX_BYTES
-
     from pages_roadmap.reading import inside
+    from pages_roadmap.yamlload import MAX_BYTES
 
     folder, name = site.rel(target.parent), site.rel(target)
     if not inside(target, site.root):

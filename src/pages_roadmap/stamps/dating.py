@@ -38,10 +38,10 @@ from pages_roadmap.git.history import (
 )
 from pages_roadmap.reading import read_bytes, read_text
 from pages_roadmap.site import Site
-from pages_roadmap.yamlload import LoadError
 from pages_roadmap.stamps.find import PageStamps
 from pages_roadmap.stamps.render import analyze, content_sum, data_digest, render, render_recorded
 from pages_roadmap.stamps.settings import StampSettings
+from pages_roadmap.yamlload import LoadError
 
 if TYPE_CHECKING:
     from pages_roadmap.load import Roadmaps
@@ -267,7 +267,7 @@ def _really_changed(
             dirty.discard(p)
     for r, f in roadmaps.items():
         try:
-            now = read_bytes(f, r, None).decode("utf-8", "surrogateescape")
+            now = read_bytes(f, str(f), None).decode("utf-8", "surrogateescape")
         except LoadError:
             continue
         if r in head and data_digest(head[r]) == data_digest(now):

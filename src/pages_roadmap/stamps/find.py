@@ -162,16 +162,41 @@ def find_stamps(page: PageText, path: str) -> tuple[list[Stamp], list[Finding]]:
     starts = line_starts(text)
     stamps: list[Stamp] = []
     findings: list[Finding] = []
+    raw = _raw_spans(text, page.body_start)
     for first, content, pos in _candidates(page.body, page.body_line - 1):
         where = _locate(text, starts, first, content, pos)
         if where is None:  # pragma: no cover - the inline text is always in its lines
             continue
         stamp, orphan = _stamp_at(text, *where)
+        if stamp is not None and stamp.liquid and _inside(raw, stamp.start):
+            continue  # Liquid inside {% raw %} is shown as written, never run: not a stamp
         if stamp is not None:
             stamps.append(stamp)
         elif orphan:
             findings.append(_orphan(path, where[1]))
     return stamps, findings
+
+
+_RAW_OPEN = re.compile(r"\{%-?[ \t\r\n]*raw[ \t\r\n]*-?%\}")
+_RAW_CLOSE = re.compile(r"\{%-?[ \t\r\n]*endraw[ \t\r\n]*-?%\}")
+
+
+def _raw_spans(text: str, start: int) -> list[tuple[int, int]]:
+    """Offsets of Liquid's `{% raw %}...{% endraw %}` blocks (an unclosed one runs to the end)."""
+    spans: list[tuple[int, int]] = []
+    pos = start
+    while (opening := _RAW_OPEN.search(text, pos)) is not None:
+        closing = _RAW_CLOSE.search(text, opening.end())
+        end = closing.start() if closing else len(text)
+        spans.append((opening.end(), end))
+        if closing is None:
+            break
+        pos = closing.end()
+    return spans
+
+
+def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
+    return any(lo <= offset < hi for lo, hi in spans)
 
 
 # --- the front matter key ----------------------------------------------------------------------
