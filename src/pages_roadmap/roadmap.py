@@ -717,7 +717,13 @@ def _check_cycles(c: _Checker, ids: dict[str, Item]) -> None:
 def _check_spans(c: _Checker) -> None:
     try:
         spans = resolve(c.roadmap)
-    except ResolveError:
+    except ResolveError as exc:  # build could not draw it either: an error, not silence
+        c.at(
+            ("chart", "excludes"),
+            "R117",
+            f"the dates cannot be worked out: {exc}",
+            "shorten the durations, or exclude fewer days",
+        )
         return
     for _, item in c.roadmap.items():
         if item.path not in spans and item.path:

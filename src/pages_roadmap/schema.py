@@ -311,6 +311,8 @@ def _type_hint(want: object) -> str:
         return "use true or false"
     if want == "array":
         return "write a list, one '- item' per line"
+    if want == "object":
+        return "write 'key: value' lines"
     return ""
 
 

@@ -220,7 +220,13 @@ def _settings(raw: Any, doc: Document) -> tuple[Settings, list[Finding]]:
     base = ("pages_roadmap",)
     if not isinstance(raw, dict):
         pos = doc.pos(base)
-        return Settings(), [_cfg_error(pos, "'pages_roadmap' must be a mapping of settings")]
+        return Settings(), [
+            _cfg_error(
+                pos,
+                "'pages_roadmap' must be a mapping of settings",
+                "write the settings as 'key: value' lines under it",
+            )
+        ]
     for key in raw:
         if key not in SETTINGS_KEYS:
             findings.append(
@@ -239,7 +245,9 @@ def _settings(raw: Any, doc: Document) -> tuple[Settings, list[Finding]]:
     ):
         findings.append(
             _cfg_error(
-                doc.pos((*base, "roadmaps_dir")), "roadmaps_dir must be a folder inside the site"
+                doc.pos((*base, "roadmaps_dir")),
+                "roadmaps_dir must be a folder inside the site",
+                "give a relative path without '..', such as _roadmaps",
             )
         )
         roadmaps_dir = "_roadmaps"
@@ -262,7 +270,13 @@ def _schema_settings(raw: Any, doc: Document, findings: list[Finding]) -> dict[s
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        findings.append(_cfg_error(doc.pos(where), "pages_roadmap.schemas must be a mapping"))
+        findings.append(
+            _cfg_error(
+                doc.pos(where),
+                "pages_roadmap.schemas must be a mapping",
+                "write 'roadmap: <file>' and/or 'page: <file>' under it",
+            )
+        )
         return {}
     out: dict[str, str] = {}
     for key, value in raw.items():

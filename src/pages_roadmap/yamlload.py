@@ -191,7 +191,9 @@ class _Builder:
         first_seen: dict[str, Pos] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
-                raise self.fail(key_node, "Y108", "a mapping key must be plain text", "")
+                raise self.fail(
+                    key_node, "Y108", "a mapping key must be plain text", "write the key as text"
+                )
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise self.fail(
                     key_node,

@@ -291,7 +291,12 @@ class Reader:
             return j + 1
         config = _parse_json_ish(body)
         if not isinstance(config, dict):
-            self.warn(where, "I209", "the init directive could not be read; it is not kept", "")
+            self.warn(
+                where,
+                "I209",
+                "the init directive could not be read; it is not kept",
+                "set what you need in the roadmap's chart settings",
+            )
         else:
             _Config(self, where).apply(config, "init directive")
         return j + 1
