@@ -163,8 +163,15 @@ class _Builder:
             raise self.unsupported_tag(node)
         try:
             value = constructor(node)
-        except ValueError:  # an integer of more than 4,300 digits (Python's int_max_str_digits)
-            raise self.too_long(node) from None
+        except (ValueError, IndexError):  # over 4,300 digits, or `!!int` on no number at all
+            if len(node.value) > 4000:
+                raise self.too_long(node) from None
+            raise self.fail(
+                node,
+                "Y101",
+                f"{node.value[:40]!r} is not a valid {node.tag.rsplit(':', 1)[-1]}",
+                "remove the tag, or write a value of its kind",
+            ) from None
         if isinstance(value, int) and value.bit_length() > _MAX_INT_BITS:
             raise self.too_long(node)
         return value
