@@ -212,7 +212,11 @@ def test_github_format_escapes_and_still_lists_everything(tmp_path: Path) -> Non
         '::error file=a%2Cb.md,line=2,col=7,title=S105::$.date: "1.2.2025" is not '
         "an ISO date (hint: write it as ISO 2025-02-01 (YYYY-MM-DD))"
     )
-    assert lines[1].startswith("a,b.md:2:7: S105")
+    assert lines[1].startswith("::stop-commands::")
+    token = lines[1].removeprefix("::stop-commands::")
+    assert len(token) == 32
+    assert lines[2].startswith("a,b.md:2:7: S105")
+    assert lines[-1] == f"::{token}::"
 
 
 @pytest.mark.parametrize(

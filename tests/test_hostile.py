@@ -1554,3 +1554,28 @@ def test_the_suite_covers_every_class() -> None:
 if __name__ == "__main__":
     print(f"{len(ROWS)} rows run, {len(PENDING)} pending (RUN_PENDING = {RUN_PENDING})\n")
     print("| class | rows |\n|---|---|\n" + TABLE)
+
+
+def test_github_format_cannot_be_made_to_run_workflow_commands(tmp_path: Path) -> None:
+    """File names and values come from the pull request: none of them may start a '::' line."""
+    site = tmp_path / "site"
+    evil = "x\n::add-mask::secret\n::stop-commands::abc\n::error::forged.md"
+    _lay_out(
+        site,
+        tmp_path,
+        {
+            **SITE,
+            evil: "---\n- a\n---\n",
+            "_roadmaps/r.yml": 'title: "a\\n::warning::b"\n' + ROADMAP,
+        },
+    )
+    out, err = io.StringIO(), io.StringIO()
+    assert cli.main(["check", "--root", str(site), "--format", "github"], out, err) == 1
+    lines = out.getvalue().splitlines()
+    stop = next(i for i, line in enumerate(lines) if line.startswith("::stop-commands::"))
+    token = lines[stop].removeprefix("::stop-commands::")
+    assert len(token) == 32 and lines[-1] == f"::{token}::"
+    for line in lines[:stop]:  # the annotations: one command per finding, fully escaped
+        assert line.startswith(("::error file=", "::warning file=")), line
+        assert "\n" not in line and "::" not in line.split("::", 2)[2], line
+    assert token not in "".join(lines[stop + 1 : -1])
