@@ -17,12 +17,12 @@ Classes (the issue's list; "held" are kinds the audit found handled, kept closed
 | 1 work lost (i11a) | 1 |
 | 2 data executed (i12) | 6 |
 | 3 outside the site | 25 |
-| 4 hangs and memory | 16 |
+| 4 hangs and memory | 20 |
 | 5 tracebacks | 23 |
 | 6 wrong results | 15 |
 | held (the audit found it handled) | 49 |
 
-135 kinds in all (`python tests/test_hostile.py` prints the table from the rows; a test keeps
+139 kinds in all (`python tests/test_hostile.py` prints the table from the rows; a test keeps
 this one equal to it).
 
 Rows that belong to other branches of issue 11 are listed in PENDING (class 1, writes: branch
@@ -621,6 +621,53 @@ ROWS: list[Row] = [
         },
         ["check"],
         0,
+        sub=True,
+    ),
+    Row(
+        "stamp opener followed by 200,000 blanks",
+        C4,
+        {
+            **SITE,
+            "_config.yml": NO_STAMP_KEY,
+            "page.md": "x <!-- pages-roadmap:stamp" + " " * 200_000 + "\n",
+        },
+        ["build", "page.md"],
+        0,
+        git=True,
+        sub=True,
+    ),
+    Row(
+        "40,000 Liquid stamp openers on one line",
+        C4,
+        {
+            **SITE,
+            "_config.yml": NO_STAMP_KEY,
+            "page.md": "x {{ site.time | date: '" * 40_000 + "\n",
+        },
+        ["build", "page.md"],
+        0,
+        git=True,
+        sub=True,
+    ),
+    Row(
+        "unclosed gantt marker of 900 kB on one line",
+        C4,
+        {**SITE, "page.md": "<!-- pages-roadmap:gantt " + "x" * 900_000},
+        ["check"],
+        1,
+        "B104",
+        "page.md:1:1",
+        sub=True,
+    ),
+    Row(
+        "front matter key line of 200,000 blanks",
+        C4,
+        {**SITE, "page.md": "---\ntitle: x\n" + "a" * 1000 + " " * 200_000 + "\n---\n"},
+        ["build", "page.md"],
+        0,
+        "T103",
+        "page.md:4:1",
+        git=True,
         sub=True,
     ),
     # --- class 5: tracebacks for bad input or environment -------------------------------------
