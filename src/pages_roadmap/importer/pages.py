@@ -76,7 +76,7 @@ class ImportResult:
 def _tokens(text: str) -> list[Any]:
     from markdown_it import MarkdownIt  # lazily, as page.py does
 
-    return list(MarkdownIt("commonmark").parse(text))
+    return list(MarkdownIt("commonmark").disable("inline").parse(text))  # fences are blocks
 
 
 def find_charts(text: str, path: str) -> tuple[list[Fence], list[Finding]]:
