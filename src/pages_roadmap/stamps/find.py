@@ -67,7 +67,21 @@ def _markdown() -> MarkdownIt:
 
     md = MarkdownIt("commonmark")
     md.inline.ruler.before("html_inline", _STAMP_TOKEN, _stamp_rule)
+    md.core.ruler.at("inline", _inline_where_needed)
     return md
+
+
+def _inline_where_needed(state: Any) -> None:
+    """markdown-it's inline pass, only for the blocks that could hold a stamp.
+
+    A stamp is one inline token, so a block without a candidate cannot hold one; skipping the
+    others keeps a hostile paragraph (hundreds of kB of '[') from costing seconds.
+    """
+    for token in state.tokens:
+        if token.type == "inline":
+            token.children = []
+            if _CANDIDATE.search(token.content):
+                state.md.inline.parse(token.content, state.md, state.env, token.children)
 
 
 @dataclass(frozen=True)
