@@ -231,7 +231,11 @@ def test_github_format_escapes_and_still_lists_everything(tmp_path: Path) -> Non
         "out of range: Liquid's date filter prints it as written, and a post with it breaks "
         "the build (hint: write the date as ISO YYYY-MM-DD, for example 2025-08-19)"
     )
-    assert lines[1].startswith("a,b.md:2:7: D102")
+    assert lines[1].startswith("::stop-commands::")
+    token = lines[1].removeprefix("::stop-commands::")
+    assert len(token) == 32
+    assert lines[2].startswith("a,b.md:2:7: D102")
+    assert lines[-1] == f"::{token}::"
 
 
 @pytest.mark.parametrize(

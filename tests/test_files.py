@@ -94,17 +94,25 @@ def test_leftovers_of_dead_runs_are_removed_and_live_ones_kept(tmp_path: Path) -
     assert live.exists() and mine.exists()
 
 
-def test_a_build_reports_a_symlinked_page(tmp_path: Path, cli: Callable[..., Run]) -> None:
+def test_a_build_never_replaces_a_symlinked_page(tmp_path: Path, cli: Callable[..., Run]) -> None:
+    """A link to another page is built through the file's own name (the link stays a link); a
+    link to a file the site does not list is refused (F103), never replaced by a copy."""
     (tmp_path / "_roadmaps").mkdir()
     (tmp_path / "_roadmaps" / "a.yml").write_text(
         "title: A\nsections:\n  - name: W\n    items:\n      - task: T\n"
         "        start: 2025-01-01\n        end: 2025-01-02\n"
     )
-    real = tmp_path / "real.md"
-    real.write_text("<!-- pages-roadmap:gantt a -->\n<!-- /pages-roadmap:gantt -->\n")
+    empty = "<!-- pages-roadmap:gantt a -->\n<!-- /pages-roadmap:gantt -->\n"
+    (tmp_path / "real.md").write_text(empty)
     (tmp_path / "link.md").symlink_to("real.md")
+    (tmp_path / "_parts").mkdir()
+    (tmp_path / "_parts" / "hidden.md").write_text(empty)
+    (tmp_path / "other.md").symlink_to("_parts/hidden.md")
     result = cli("build", "--root", str(tmp_path), "--today", "2025-01-01", "--no-stamps")
     assert result.code == 1
-    assert "link.md:1:1: F103 the file is a symlink" in result.out
+    assert "other.md:1:1: F103 the file is a symlink" in result.out
+    assert "link.md" not in result.out
     assert "updated real.md" in result.out
-    assert (tmp_path / "link.md").is_symlink()
+    assert (tmp_path / "link.md").is_symlink() and (tmp_path / "other.md").is_symlink()
+    assert (tmp_path / "_parts" / "hidden.md").read_text() == empty
+    assert "pages-roadmap:gantt a sum:" in (tmp_path / "real.md").read_text()

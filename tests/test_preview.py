@@ -33,6 +33,9 @@ GOLDEN = [
 ]
 
 
+MERMAID = REPO / "tests/node/node_modules/mermaid/dist/mermaid.min.js"  # the pinned npm package
+
+
 def site_with(tmp_path: Path, *names: str) -> Path:
     (tmp_path / "_roadmaps").mkdir()
     for name in names:
@@ -169,7 +172,8 @@ def test_svg_is_the_roadmap_drawn(tmp_path: Path, name: str) -> None:
     root = site_with(tmp_path, name)
     PREVIEWS.mkdir(parents=True, exist_ok=True)
     out = PREVIEWS / f"{name}.svg"
-    result = run_cli("preview", "--root", str(REPO), "--today", TODAY, "-o", str(out),
+    result = run_cli("preview", "--root", str(root), "--mermaid", str(MERMAID), "--today", TODAY,
+                     "-o", str(out),
                      str(root / "_roadmaps" / f"{name}.yml"))
     assert (result.code, result.out) == (0, f"wrote {out}\n"), result.err
     svg = ET.fromstring(out.read_bytes())  # a standalone, well-formed SVG document
@@ -190,7 +194,8 @@ def test_png_has_the_svgs_size(tmp_path: Path, name: str) -> None:
     root = site_with(tmp_path, name)
     PREVIEWS.mkdir(parents=True, exist_ok=True)
     out = PREVIEWS / f"{name}.png"
-    args = ("preview", "--root", str(REPO), "--today", TODAY, str(root / f"_roadmaps/{name}.yml"))
+    args = ("preview", "--root", str(root), "--mermaid", str(MERMAID), "--today", TODAY,
+            str(root / f"_roadmaps/{name}.yml"))
     assert run_cli(*args, "-o", str(out)).code == 0
     assert run_cli(*args, "-o", str(tmp_path / "chart.svg")).code == 0
     png = out.read_bytes()
@@ -227,7 +232,8 @@ def test_html_is_self_contained(tmp_path: Path) -> None:
     require(browser.node)  # Mermaid's script comes from the tests' npm packages
     root = site_with(tmp_path, "plan")
     out = tmp_path / "plan.html"
-    result = run_cli("preview", "--root", str(REPO), "--today", TODAY, "-o", str(out),
+    result = run_cli("preview", "--root", str(root), "--mermaid", str(MERMAID), "--today", TODAY,
+                     "-o", str(out),
                      str(root / "_roadmaps" / "plan.yml"))
     assert result.code == 0, result.err
     page = out.read_text(encoding="utf-8")
@@ -245,7 +251,8 @@ def test_the_today_line_is_drawn_at_today(tmp_path: Path) -> None:
     lines, ticks = [], {}
     for today, label in (("2026-11-15", "15 Nov"), ("2026-11-29", "29 Nov")):
         out = tmp_path / f"{today}.svg"
-        args = ("preview", "--root", str(REPO), "--today", today, "-o", str(out))
+        args = ("preview", "--root", str(root), "--mermaid", str(MERMAID), "--today", today,
+                "-o", str(out))
         assert run_cli(*args, str(root / "_roadmaps" / "plan.yml")).code == 0
         svg = ET.parse(out)
         (line,) = [x for x in svg.iter(f"{SVG}line") if x.get("class") == "today"]

@@ -22,7 +22,9 @@ from pathlib import Path
 from pages_roadmap import __version__
 from pages_roadmap.files import Change, write_atomic
 from pages_roadmap.findings import Finding, has_errors
+from pages_roadmap.reading import read_bytes
 from pages_roadmap.site import Site
+from pages_roadmap.yamlload import LoadError
 
 WORKFLOW = ".github/workflows/pages-roadmap.yml"
 HOOKS = ".pre-commit-config.yaml"
@@ -91,8 +93,8 @@ def _import(site: Site, today: date, done: Adoption) -> None:
     candidates = []
     for page in site.pages():
         try:
-            raw = page.read_bytes()
-        except OSError:
+            raw = read_bytes(page, site.rel(page), site.root)
+        except LoadError:
             continue
         if b"mermaid" in raw and b"gantt" in raw:
             candidates.append(page)

@@ -7,6 +7,7 @@ every page is read, so that their dates come from one read of history (stamps/da
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,6 +20,7 @@ from pages_roadmap.findings import Finding, error
 from pages_roadmap.load import LoadedRoadmap, Roadmaps, region_problems, roadmap_from_text
 from pages_roadmap.mermaid import render as gantt
 from pages_roadmap.page import BOM, MARKER_BYTES, PageText, Region, find_regions, splice, split
+from pages_roadmap.reading import read_bytes
 from pages_roadmap.roadmap import ROADMAP_ID
 from pages_roadmap.site import Site
 from pages_roadmap.stamps.dating import Stamper, StampRun
@@ -96,7 +98,7 @@ def _pages(site: Site, files: list[Path]) -> Iterator[Path]:
     """The pages to build: roadmap data files among `files` stand for the pages embedding them."""
     data = [f for f in files if site.is_roadmap_file(f)]
     ids = [f.stem.encode() for f in data if ROADMAP_ID.match(f.stem)]
-    pages = [f for f in files if f not in data]
+    pages = _one_per_file([f for f in files if f not in data])
     yield from pages
     if not ids:
         return
@@ -106,10 +108,17 @@ def _pages(site: Site, files: list[Path]) -> Iterator[Path]:
     for page in site.pages():
         if site.resolved(page) not in seen:
             try:
-                if embeds.search(page.read_bytes()):
+                if embeds.search(read_bytes(page, site.rel(page), site.root)):
                     yield page
-            except OSError:
+            except LoadError:
                 continue
+
+
+def _one_per_file(pages: list[Path]) -> list[Path]:
+    """The pages without a symlink to another page of the list: the file is built (and
+    written) once, through its own name, and the link stays a link."""
+    real = {os.path.realpath(p) for p in pages if not p.is_symlink()}
+    return [p for p in pages if not (p.is_symlink() and os.path.realpath(p) in real)]
 
 
 # What stamps/find.py's _CANDIDATE finds, on bytes: a managed stamp or a Liquid stamp's start.
@@ -179,21 +188,22 @@ def run(
     build found up to date, with the same bytes and inputs, is skipped before it is decoded;
     the pages found up to date are remembered in it.
     """
-    sources = _read_pages(_pages(site, files))
+    sources = _read_pages(site, _pages(site, files))
     return _run(site, sources, today, Roadmaps(site), force, stamps, cache)
 
 
-def _read_pages(files: Iterable[Path]) -> Iterator[tuple[Path, bytes | OSError]]:
+def _read_pages(site: Site, files: Iterable[Path]) -> Iterator[tuple[Path, bytes | LoadError]]:
+    """Each page's bytes through the one safe reader (reading.py), or why it cannot be read."""
     for file in files:
         try:
-            yield file, file.read_bytes()
-        except OSError as exc:
+            yield file, read_bytes(file, site.rel(file), site.root)
+        except LoadError as exc:
             yield file, exc
 
 
 def _run(
     site: Site,
-    sources: Iterable[tuple[Path, bytes | OSError]],
+    sources: Iterable[tuple[Path, bytes | LoadError]],
     today: date,
     roadmaps: Roadmaps,
     force: bool,
@@ -210,8 +220,8 @@ def _run(
     for file, raw in sources:
         rel = site.rel(file)
         result.pages += 1
-        if isinstance(raw, OSError):
-            result.findings.append(error(rel, 1, 1, "F101", f"cannot read: {raw.strerror}"))
+        if isinstance(raw, LoadError):
+            result.findings.append(raw.finding)
             continue
         if _nothing_to_build(raw, stamper):
             result.notes.append((rel, "nothing to build (no managed chart or stamp)"))

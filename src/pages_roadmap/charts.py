@@ -20,6 +20,8 @@ from typing import Any
 
 from pages_roadmap.findings import Finding, error, warning
 from pages_roadmap.page import PageText, find_regions
+from pages_roadmap.reading import read_bytes
+from pages_roadmap.yamlload import LoadError
 
 VERT_SINCE = (11, 7)
 _FENCE_HINT = re.compile(r"^ {0,3}(?:`{3,}|~{3,})[ \t]*mermaid", re.MULTILINE)
@@ -46,10 +48,11 @@ def _setup(root: Path, config_version: object, has_key: bool) -> MermaidSetup:
         if not base.is_dir():
             continue
         for file in sorted(base.rglob("*.html")):
-            try:
-                text = file.read_text(encoding="utf-8", errors="replace")
-            except OSError:
+            try:  # the safe reader: no FIFO, no link out of the site, bounded
+                raw = read_bytes(file, file.relative_to(root).as_posix(), root)
+            except LoadError:
                 continue
+            text = raw.decode("utf-8", "replace")
             if "mermaid" in text.lower():
                 url = _VERSION_IN_URL.search(text)
                 version = tuple(int(g) for g in url.groups() if g is not None) if url else None

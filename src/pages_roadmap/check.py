@@ -7,12 +7,13 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pages_roadmap.findings import Finding, error, warning
+from pages_roadmap.findings import Finding, warning
 from pages_roadmap.fix import Edit
 from pages_roadmap.load import front_matter, read_roadmap, region_problems
 from pages_roadmap.page import PageText, find_regions, split
+from pages_roadmap.reading import read_bytes, read_head, read_text
 from pages_roadmap.schema import validate, validator_for
-from pages_roadmap.yamlload import LoadError, decode
+from pages_roadmap.yamlload import LoadError
 
 if TYPE_CHECKING:
     from pages_roadmap.navigation import NavPage
@@ -82,11 +83,9 @@ def read_page(site: Site, file: Path) -> list[Finding]:
 def inspect_file(site: Site, file: Path, today: date | None = None) -> PageReport:
     path = site.rel(file)
     try:
-        text = decode(file.read_bytes(), path)
+        text = read_text(file, path, site.root)
     except LoadError as exc:
         return PageReport([exc.finding])
-    except OSError as exc:
-        return PageReport([error(path, 1, 1, "F101", f"cannot read: {exc.strerror}")])
     return inspect_page(text, path, site, today)
 
 
@@ -183,11 +182,20 @@ def editor_schema_problems(site: Site, roadmaps: list[Path]) -> list[Finding]:
 
 
 def _first_line(file: Path) -> str:
+    """The first line of a regular file (never blocks on a FIFO; a bad file is read by load)."""
+    import os
+    import stat
+
     try:
-        with file.open("rb") as handle:
-            return handle.readline(200).decode("utf-8", "replace").rstrip("\r\n")
+        fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
         return ""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return ""
+        return os.read(fd, 200).split(b"\n", 1)[0].decode("utf-8", "replace").rstrip("\r")
+    finally:
+        os.close(fd)
 
 
 def _workers(jobs: int) -> int:
@@ -225,20 +233,19 @@ def _navigation(
         name = str(file)  # site.pages() joins names to the root: a string cut is enough
         rel = name[len(prefix) :] if name.startswith(prefix) else site.rel(file)
         if rel not in pages:
-            try:
-                with file.open("rb") as handle:
-                    head = handle.read(navigation.HEAD_BYTES)
-                    found = navigation.scan_file(rel, head)
-                    if not found.keys and len(head) == navigation.HEAD_BYTES:
-                        found = navigation.scan_file(rel, head + handle.read())  # long
-            except OSError:
+            try:  # the safe reader: a FIFO or a link out of the site is never opened
+                head = read_head(file, rel, site.root, navigation.HEAD_BYTES)
+                found = navigation.scan_file(rel, head)
+                if not found.keys and len(head) == navigation.HEAD_BYTES:
+                    found = navigation.scan_file(rel, read_bytes(file, rel, site.root))  # long
+            except LoadError:
                 continue
             pages[rel] = found
 
     def text_of(rel: str) -> str | None:
         try:
-            return (site.root / rel).read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError):
+            return read_bytes(site.root / rel, rel, site.root).decode("utf-8")
+        except (LoadError, UnicodeDecodeError):
             return None
 
     return navigation.check(list(pages.values()), text_of, named)

@@ -260,6 +260,8 @@ def _site(args: argparse.Namespace) -> Site:
         root = find_root(Path(os.path.commonpath(starts)) if starts else Path.cwd())
     site = load_site(root)
     args.skipped = []  # (path, why): named files the run leaves alone, said with -v
+    for path in named:  # the path rule: nothing outside the site is read or written
+        site.inside_or_refuse(path, "PATH")
     if getattr(args, "paths", None):
         args.paths = _expand(site, args.paths, args.skipped)
     elif hasattr(args, "paths"):
@@ -457,6 +459,10 @@ def _build(args: argparse.Namespace, out: TextIO) -> int:
     site = _site(args)
     if args.commit or args.push:
         _preflight(args, site)
+    if has_errors(site.findings):  # a broken _config.yml: its settings are unknown, write nothing
+        found = sorted(_display(site, site.findings), key=sort_key)
+        _report(args, out, found, "nothing built: _config.yml has errors", {"written": []})
+        return EXIT_FINDINGS
     again = _rebuild_of(args, site)
     files = site.pages() if again.files is None else again.files
     cache = _build_cache(args, site, again)

@@ -137,10 +137,22 @@ def format_github(f: Finding) -> str:
     return f"::{kind} {props}::{_escape_data(message)}"
 
 
-def render_github(report: Report) -> str:
-    """Annotations, then the full text list: GitHub shows only 10 annotations per step."""
+def render_github(report: Report, token: str | None = None) -> str:
+    """Annotations, then the full text list: GitHub shows only 10 annotations per step.
+
+    The text list holds file names and values from the repository, which a pull request
+    controls: a line of it starting with '::' would be a workflow command. It is printed
+    between `::stop-commands::TOKEN` and `::TOKEN::`, with a token no pull request can guess.
+    """
+    import secrets
+
     out = [format_github(f) for f in report.findings]
-    return "\n".join(out) + ("\n" if out else "") + render_text(report)
+    text = render_text(report)
+    if not text:
+        return "\n".join(out) + ("\n" if out else "")
+    token = token or secrets.token_hex(16)
+    head = "\n".join([*out, f"::stop-commands::{token}"]) + "\n"
+    return f"{head}{text}::{token}::\n"
 
 
 def _md_cell(text: str) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pages_roadmap.reading import read_bytes
 from pages_roadmap.yamlload import LoadError, load
 
 if TYPE_CHECKING:
@@ -140,8 +141,8 @@ def plan(root: Path, edits: Iterable[Edit]) -> list[tuple[Change, list[Edit]]]:
     for rel, group in sorted(by_path.items()):
         file = root / rel
         try:
-            text = file.read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError):
+            text = read_bytes(file, rel, root).decode("utf-8")
+        except (LoadError, UnicodeDecodeError):
             continue
         new, done = apply(text, group)
         if done and new != text:

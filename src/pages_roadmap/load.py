@@ -14,10 +14,11 @@ from pages_roadmap import roadmap as rm
 from pages_roadmap.findings import Finding, error
 from pages_roadmap.jekyll import front_matter_findings
 from pages_roadmap.page import PageText, Region, is_hand_edited
+from pages_roadmap.reading import read_bytes, read_text
 from pages_roadmap.roadmap import ROADMAP_ID
 from pages_roadmap.schema import validate, validator_for
 from pages_roadmap.stamps.render import roadmap_digest
-from pages_roadmap.yamlload import Document, LoadError, decode, load
+from pages_roadmap.yamlload import Document, LoadError, load
 
 if TYPE_CHECKING:
     from pages_roadmap.site import Site
@@ -133,11 +134,9 @@ def _chart_limits(model: rm.Roadmap, doc: Document, path: str) -> list[Finding]:
 def read_roadmap(site: Site, file: Path) -> LoadedRoadmap:
     path = site.rel(file)
     try:
-        text = decode(file.read_bytes(), path)
+        text = read_text(file, path, site.root)
     except LoadError as exc:
         return LoadedRoadmap(None, [exc.finding])
-    except OSError as exc:
-        return LoadedRoadmap(None, [error(path, 1, 1, "F101", f"cannot read: {exc.strerror}")])
     return roadmap_from_text(text, path, file.stem, site)
 
 
@@ -223,9 +222,10 @@ class Roadmaps:
         if roadmap_id not in self._digests:
             file = self.site.roadmap_file(roadmap_id)
             try:
-                text = file.read_bytes().decode("utf-8", "surrogateescape") if file else None
-            except OSError:
-                text = None
+                raw = read_bytes(file, roadmap_id, self.site.root) if file else None
+            except LoadError:
+                raw = None
+            text = raw.decode("utf-8", "surrogateescape") if raw is not None else None
             self._digests[roadmap_id] = roadmap_digest(text) if text is not None else None
         return self._digests[roadmap_id]
 

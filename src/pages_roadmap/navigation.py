@@ -78,7 +78,7 @@ def _scalar(rest: str) -> str | int | float | bool | None:
         return True
     if plain in _FALSE:
         return False
-    if re.fullmatch(r"[-+]?\d+", plain):
+    if re.fullmatch(r"[-+]?\d{1,300}", plain):  # longer ones are YAML's problem (Y109)
         return int(plain)
     if re.fullmatch(r"[-+]?(\d+\.\d*|\.\d+)", plain):
         return float(plain)

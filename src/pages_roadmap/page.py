@@ -26,7 +26,13 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 _FM_OPEN = re.compile(r"---[ \t]*(\r\n|\r|\n)")
 _FM_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r\n|\r|\n|\Z)", re.MULTILINE)
 
-START_RE = re.compile(r"^<!--\s*pages-roadmap:gantt\s+(?P<name>\S+)(?P<rest>.*?)-->\s*$", re.DOTALL)
+# The name stops at whitespace or '-->', and the rest starts with whitespace, so the two never
+# trade characters: linear on a long unclosed marker (`\S+` then `.*?` was quadratic).
+START_RE = re.compile(
+    r"^<!--\s*pages-roadmap:gantt\s+(?P<name>(?:(?!-->)\S)+)(?P<rest>(?:\s(?:(?!-->).)*)?)"
+    r"-->\s*$",
+    re.DOTALL,
+)
 END_RE = re.compile(
     r"^<!--\s*/pages-roadmap:gantt(?:\s+(?P<name>[^\s:]+(?=\s|-->)))?"
     r"(?:\s+sum:(?P<sum>[0-9a-f]+))?\s*-->\s*$",
@@ -147,6 +153,32 @@ def _line_end(text: str, starts: list[int], index: int) -> tuple[int, str]:
     return starts[index] + len(stripped), seg[len(stripped) :]
 
 
+def _misplaced(level: int, lines: int, path: str, lineno: int) -> Finding | None:
+    """A marker inside a list or quote, or written over several lines."""
+    if level != 0:
+        return error(
+            path,
+            lineno,
+            1,
+            "B103",
+            "pages-roadmap marker inside a list or quote",
+            "put the markers at the start of a line, outside lists and quotes",
+        )
+    if lines > 1:
+        # The splice replaces whole lines between the markers: a marker over several lines
+        # would lose its '-->' line (a start marker) or leave it visible (an end marker).
+        return error(
+            path,
+            lineno,
+            1,
+            "B104",
+            "pages-roadmap marker written over several lines",
+            "write each marker on one line: '<!-- pages-roadmap:gantt ID -->' ... "
+            "'<!-- /pages-roadmap:gantt -->'",
+        )
+    return None
+
+
 def find_regions(page: PageText, path: str) -> tuple[list[Region], list[Finding]]:
     """Managed gantt regions of a page; markers inside code are text, not markers."""
     body = page.body
@@ -165,17 +197,9 @@ def find_regions(page: PageText, path: str) -> tuple[list[Region], list[Finding]
             continue
         line0 = token.map[0] + offset_line
         lineno = line0 + 1
-        if token.level != 0:
-            findings.append(
-                error(
-                    path,
-                    lineno,
-                    1,
-                    "B103",
-                    "pages-roadmap marker inside a list or quote",
-                    "put the markers at the start of a line, outside lists and quotes",
-                )
-            )
+        misplaced = _misplaced(token.level, token.map[1] - token.map[0], path, lineno)
+        if misplaced is not None:
+            findings.append(misplaced)
             continue
         start = START_RE.match(content)
         end = END_RE.match(content)

@@ -26,7 +26,7 @@ from pages_roadmap.yamlload import Document, JsonPath, describe_path
 
 Kind = Literal["task", "milestone", "marker"]
 KINDS: tuple[Kind, ...] = ("task", "milestone", "marker")
-ROADMAP_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ROADMAP_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: "$" would allow a final "\n"
 
 
 @dataclass(frozen=True)
@@ -317,31 +317,63 @@ class Span:
 
 
 def resolve(roadmap: Roadmap) -> dict[JsonPath, Span]:
-    """Start and end of every item, computed the way Mermaid's task compiler does."""
+    """Start and end of every item, computed the way Mermaid's task compiler does.
+
+    Mermaid repeats its compile pass until nothing changes, so `after` may point forward. The
+    same fixed point is reached here in one pass in dependency order (Kahn's algorithm): an item
+    is worked out once everything it depends on is (the items named by `after` and `until`, or
+    the previous item when it has no start of its own), so the cost is linear in items and
+    references. Items in a cycle, or depending on an item that cannot be worked out, get no span.
+    """
     items = [item for _, item in roadmap.items()]
+    index = {item.id: n for n, item in enumerate(items) if item.id}  # the last item with an id
+    deps = [_dependencies(n, item, index) for n, item in enumerate(items)]
+    waiting = [len(d) if d is not None else -1 for d in deps]
+    dependents: list[list[int]] = [[] for _ in items]
+    for n, d in enumerate(deps):
+        for m in d or ():
+            dependents[m].append(n)
     by_id = {item.id: item for item in items if item.id}
     spans: dict[JsonPath, Span] = {}
-    # Mermaid repeats its compile pass so `after` may point forward; bounded like Mermaid's.
-    for _ in range(len(items) + 1):
-        progressed = False
-        prev_end: datetime | None = None
-        for item in items:
-            if item.path in spans:
-                prev_end = spans[item.path].end
-                continue
-            try:
-                span = _resolve_item(item, roadmap.chart, by_id, spans, prev_end)
-            except (OverflowError, ValueError):  # past 9999-12-31: Python's dates end there
-                span = None
-            if span is None:
-                prev_end = None
-                continue
-            spans[item.path] = span
-            prev_end = span.end
-            progressed = True
-        if not progressed:
-            break
+    ready = [n for n, count in enumerate(waiting) if count == 0]
+    while ready:
+        n = ready.pop()
+        item = items[n]
+        prev = spans.get(items[n - 1].path) if n > 0 else None
+        try:
+            span = _resolve_item(item, roadmap.chart, by_id, spans, prev.end if prev else None)
+        except (OverflowError, ValueError):  # past 9999-12-31: Python's dates end there
+            span = None
+        if span is None:
+            continue
+        spans[item.path] = span
+        for m in dependents[n]:
+            waiting[m] -= 1
+            if waiting[m] == 0:
+                ready.append(m)
     return spans
+
+
+def _dependencies(n: int, item: Item, index: dict[str, int]) -> set[int] | None:
+    """The items `item` needs worked out first; None when it can never be worked out."""
+    needs: set[int] = set()
+    if item.start:
+        pass
+    elif item.after:
+        known = {index[i] for i in item.after if i in index}
+        if not known:
+            return None
+        needs |= known
+    elif n == 0:
+        return None
+    else:
+        needs.add(n - 1)
+    if item.kind == "task" and not item.end and not item.duration:
+        known = {index[i] for i in item.until if i in index}
+        if not known:
+            return None
+        needs |= known
+    return needs
 
 
 def _resolve_item(
@@ -437,8 +469,8 @@ def _planned(roadmap: Roadmap) -> Roadmap:
 
 # --- Semantic checks ------------------------------------------------------------------------------
 
-ID_CHARS = re.compile(r"^[A-Za-z0-9_-]+$")
-AUTO_ID = re.compile(r"^task\d+$", re.IGNORECASE)
+ID_CHARS = re.compile(r"^[A-Za-z0-9_-]+\Z")
+AUTO_ID = re.compile(r"^task\d+\Z", re.IGNORECASE)
 LIQUID = re.compile(r"\{\{|\{%")
 
 

@@ -16,6 +16,8 @@ from pages_roadmap.findings import Finding, error
 from pages_roadmap.yamlload import Document, JsonPath, describe_path
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from jsonschema import ValidationError
     from jsonschema.protocols import Validator
 
@@ -107,21 +109,132 @@ def _jsonschema_validator(name: str, override: Path | None = None) -> Validator:
 
     where = str(override) if override else f"built-in {name} schema"
     try:
-        text = override.read_text(encoding="utf-8") if override else builtin_schema_text(name)
+        text = read_schema(override) if override else builtin_schema_text(name)
         schema = json.loads(text)
         if override:
             # The built-in schemas are checked against the metaschema by the test suite; checking
             # them again on every run would cost a pre-commit hook ~90 ms.
             Draft202012Validator.check_schema(schema)
-    except OSError as exc:
-        raise SchemaError(f"cannot read {where}: {exc.strerror}") from None
-    except json.JSONDecodeError as exc:
-        raise SchemaError(f"{where} is not JSON: {exc}") from None
+            refuse_unsafe(schema, where)
+    except ValueError as exc:  # JSONDecodeError, or a number of over 4,300 digits
+        raise SchemaError(f"{where} is not JSON: {str(exc)[:200]}") from None
+    except RecursionError:
+        raise SchemaError(f"{where} is nested too deeply to be a schema") from None
     except JsonSchemaError as exc:
-        raise SchemaError(f"{where} is not a valid JSON Schema 2020-12: {exc.message}") from None
+        raise SchemaError(
+            f"{where} is not a valid JSON Schema 2020-12: {exc.message[:200]}"
+        ) from None
+    if override:
+        bounded: Validator = bounded_validator()(
+            inline_refs(schema), format_checker=Draft202012Validator.FORMAT_CHECKER
+        )
+        return bounded
     return Draft202012Validator(
         inline_refs(schema), format_checker=Draft202012Validator.FORMAT_CHECKER
     )
+
+
+def read_schema(path: Path) -> str:
+    """A site schema's text, through the safe reader (the site's settings checked the path)."""
+    from pages_roadmap.reading import read_text
+    from pages_roadmap.yamlload import LoadError
+
+    try:
+        return read_text(path, str(path), None)
+    except LoadError as exc:
+        raise SchemaError(f"cannot read the site schema {path}: {exc.finding.message}") from None
+
+
+# --- Site schemas: data from the site, so nothing in them may reach the network or hang -----------
+
+PATTERN_SECONDS = 0.5  # the most one site-schema regular expression may take on one value
+_MAX_SCHEMA_DEPTH = 64
+
+
+def refuse_unsafe(schema: Any, where: str) -> None:
+    """A site schema may only refer inside itself, and must not nest deeper than 64 levels."""
+    stack: list[tuple[Any, int]] = [(schema, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > _MAX_SCHEMA_DEPTH:
+            raise SchemaError(f"{where} nests deeper than {_MAX_SCHEMA_DEPTH} levels")
+        if isinstance(node, list):
+            stack += [(x, depth + 1) for x in node]
+        elif isinstance(node, dict):
+            for key in ("$ref", "$dynamicRef"):
+                ref = node.get(key)
+                if isinstance(ref, str) and not ref.startswith("#"):
+                    raise SchemaError(
+                        f"{where}: {key} {ref[:80]!r} points outside the schema; "
+                        "pages-roadmap never fetches schemas",
+                        "copy the referenced definitions into $defs and refer to '#/$defs/...'",
+                    )
+            if "unevaluatedProperties" in node and "patternProperties" in node:
+                raise SchemaError(
+                    f"{where}: unevaluatedProperties with patternProperties is not supported "
+                    "in site schemas (its regular expressions could not be bounded in time)",
+                    "use additionalProperties instead",
+                )
+            stack += [(v, depth + 1) for v in node.values()]
+
+
+def _search(pattern: str, text: str) -> bool:
+    """`re.search`, with a time limit: a pattern that backtracks forever stops the run (exit 2)."""
+    import regex
+
+    try:
+        return regex.search(pattern, text, timeout=PATTERN_SECONDS) is not None
+    except TimeoutError:
+        raise SchemaError(
+            f"the site schema's pattern {pattern[:80]!r} took over {PATTERN_SECONDS} s on a "
+            f"value of {len(text):,} characters (catastrophic backtracking)",
+            "rewrite the pattern without nested or overlapping repeats, such as (a+)+",
+        ) from None
+
+
+def _pattern(validator: Any, patrn: str, instance: Any, schema: Any) -> Iterator[Any]:
+    from jsonschema.exceptions import ValidationError
+
+    if validator.is_type(instance, "string") and not _search(patrn, instance):
+        yield ValidationError(f"{instance[:80]!r} does not match {patrn[:80]!r}")
+
+
+def _pattern_properties(validator: Any, patterns: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    if not validator.is_type(instance, "object"):
+        return
+    for patrn, subschema in patterns.items():
+        for key, value in instance.items():
+            if _search(patrn, key):
+                yield from validator.descend(value, subschema, path=key, schema_path=patrn)
+
+
+def _additional_properties(validator: Any, ap: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    from jsonschema.exceptions import ValidationError
+
+    if not validator.is_type(instance, "object"):
+        return
+    known = schema.get("properties", {})
+    patterns = list(schema.get("patternProperties", {}))
+    extras = [k for k in instance if k not in known and not any(_search(p, k) for p in patterns)]
+    if validator.is_type(ap, "object"):
+        for extra in extras:
+            yield from validator.descend(instance[extra], ap, path=extra)
+    elif not ap and extras:
+        listed = ", ".join(repr(e[:80]) for e in sorted(extras))
+        yield ValidationError(f"Additional properties are not allowed ({listed} unexpected)")
+
+
+@cache
+def bounded_validator() -> Any:
+    """Draft 2020-12 with `pattern`, `patternProperties` and `additionalProperties` time-bounded."""
+    from jsonschema import Draft202012Validator, validators
+
+    keywords = {
+        "pattern": _pattern,
+        "patternProperties": _pattern_properties,
+        "additionalProperties": _additional_properties,
+    }
+    return validators.extend(Draft202012Validator, keywords)  # type: ignore[no-untyped-call]
 
 
 _ANNOTATIONS = {"description", "title", "default", "examples", "$comment"}
@@ -267,6 +380,8 @@ def _type_hint(want: object) -> str:
         return "use true or false"
     if want == "array":
         return "write a list, one '- item' per line"
+    if want == "object":
+        return "write 'key: value' lines"
     return ""
 
 

@@ -10,8 +10,9 @@ from typing import Any
 
 from pages_roadmap.errors import Error
 from pages_roadmap.findings import Finding, error
+from pages_roadmap.reading import inside, read_text
 from pages_roadmap.stamps.settings import validate_settings
-from pages_roadmap.yamlload import Document, LoadError, Pos, decode, load
+from pages_roadmap.yamlload import Document, LoadError, Pos, load
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 # Never pages, whatever the config says: build output, VCS data, dependency trees.
@@ -110,7 +111,18 @@ class Site:
 
     def schema_override(self, name: str) -> Path | None:
         value = self.settings.roadmap_schema if name == "roadmap" else self.settings.page_schema
-        return self.root / value if value else None
+        if not value:
+            return None
+        return self.inside_or_refuse(self.root / value, f"pages_roadmap.schemas.{name}")
+
+    def inside_or_refuse(self, path: Path, what: str) -> Path:
+        """`path` when it resolves inside the site; else exit 2 (the path rule)."""
+        if not inside(path, self.root):
+            raise SiteError(
+                f"{what}: {path} is outside the site {self.root}; not read or written",
+                "name a file inside the site (symlinks may not lead out of it)",
+            )
+        return path
 
     def roadmap_file(self, roadmap_id: str) -> Path | None:
         """The data file of a plain roadmap id inside the roadmaps folder, or None."""
@@ -131,7 +143,10 @@ class Site:
         folder = self.roadmaps_path
         if not folder.is_dir():
             return []
-        return sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file())
+        # Anything but a folder: a FIFO or a link out of the site is reported by the reader.
+        return sorted(
+            p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and not p.is_dir()
+        )
 
     def _rules(self) -> tuple[list[str], list[str], set[str]]:
         excludes = [*JEKYLL_DEFAULT_EXCLUDES, *_strings(self.config.get("exclude"))]
@@ -214,6 +229,18 @@ def _wanted(rel: str, name: str, excludes: list[str], includes: list[str], keep:
     return not _matches(rel, excludes)
 
 
+def refuse_unbounded_root(root: Path) -> None:
+    """A walk of `/` or of a home folder that is no site would read the whole machine: exit 2."""
+    real = Path(os.path.realpath(root))
+    if (real == Path(real.anchor) or real == Path.home().resolve()) and not (
+        real / "_config.yml"
+    ).is_file():
+        raise SiteError(
+            f"{root} is not a site: a file system root or home folder without _config.yml",
+            "run in the site's folder, or give --root the folder that holds _config.yml",
+        )
+
+
 def find_root(start: Path) -> Path:
     """The site root, found the way Jekyll users lay out a repository.
 
@@ -240,18 +267,23 @@ def load_site(root: Path) -> Site:
     """Read `_config.yml` (a missing one is fine: all defaults)."""
     if not root.is_dir():
         raise SiteError(f"{root} is not a directory")
+    refuse_unbounded_root(root)
     config_path = root / "_config.yml"
-    if not config_path.is_file():
-        return Site(root, {}, Settings())
-    try:
-        doc = load(decode(config_path.read_bytes(), "_config.yml"), "_config.yml")
-    except LoadError as exc:
-        return Site(root, {}, Settings(), None, [exc.finding])
-    except OSError as exc:
-        raise SiteError(f"cannot read {config_path}: {exc.strerror}") from None
-    config = doc.data if isinstance(doc.data, dict) else {}
-    settings, findings = _settings(config.get("pages_roadmap"), doc)
-    return Site(root, config, settings, doc, findings)
+    if not config_path.exists() and not config_path.is_symlink():
+        site = Site(root, {}, Settings())
+    else:
+        try:
+            doc = load(read_text(config_path, "_config.yml", root), "_config.yml")
+        except LoadError as exc:
+            return Site(root, {}, Settings(), None, [exc.finding])
+        config = doc.data if isinstance(doc.data, dict) else {}
+        settings, findings = _settings(config.get("pages_roadmap"), doc)
+        site = Site(root, config, settings, doc, findings)
+    if site.roadmaps_path.exists():
+        site.inside_or_refuse(
+            site.roadmaps_path, f"the roadmaps folder {site.settings.roadmaps_dir}"
+        )
+    return site
 
 
 def _settings(raw: Any, doc: Document) -> tuple[Settings, list[Finding]]:
@@ -261,7 +293,13 @@ def _settings(raw: Any, doc: Document) -> tuple[Settings, list[Finding]]:
     base = ("pages_roadmap",)
     if not isinstance(raw, dict):
         pos = doc.pos(base)
-        return Settings(), [_cfg_error(pos, "'pages_roadmap' must be a mapping of settings")]
+        return Settings(), [
+            _cfg_error(
+                pos,
+                "'pages_roadmap' must be a mapping of settings",
+                "write the settings as 'key: value' lines under it",
+            )
+        ]
     for key in raw:
         if key not in SETTINGS_KEYS:
             findings.append(
@@ -271,7 +309,7 @@ def _settings(raw: Any, doc: Document) -> tuple[Settings, list[Finding]]:
                     f"known settings: {', '.join(sorted(SETTINGS_KEYS))}",
                 )
             )
-    schemas = raw.get("schemas") or {}
+    schemas = _schema_settings(raw.get("schemas"), doc, findings)
     roadmaps_dir = raw.get("roadmaps_dir", "_roadmaps")
     if (
         not isinstance(roadmaps_dir, str)
@@ -280,7 +318,9 @@ def _settings(raw: Any, doc: Document) -> tuple[Settings, list[Finding]]:
     ):
         findings.append(
             _cfg_error(
-                doc.pos((*base, "roadmaps_dir")), "roadmaps_dir must be a folder inside the site"
+                doc.pos((*base, "roadmaps_dir")),
+                "roadmaps_dir must be a folder inside the site",
+                "give a relative path without '..', such as _roadmaps",
             )
         )
         roadmaps_dir = "_roadmaps"
@@ -298,10 +338,48 @@ def _settings(raw: Any, doc: Document) -> tuple[Settings, list[Finding]]:
         date_order=date_order,
         vocabulary=vocabulary,
         roadmaps_dir=roadmaps_dir,
-        roadmap_schema=schemas.get("roadmap") if isinstance(schemas, dict) else None,
-        page_schema=schemas.get("page") if isinstance(schemas, dict) else None,
+        roadmap_schema=schemas.get("roadmap"),
+        page_schema=schemas.get("page"),
         stamps=stamps if isinstance(stamps, dict) else {},
     ), findings
+
+
+def _schema_settings(raw: Any, doc: Document, findings: list[Finding]) -> dict[str, str]:
+    """`pages_roadmap.schemas`: file paths (strings) for `roadmap` and `page`; others reported."""
+    where = ("pages_roadmap", "schemas")
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        findings.append(
+            _cfg_error(
+                doc.pos(where),
+                "pages_roadmap.schemas must be a mapping",
+                "write 'roadmap: <file>' and/or 'page: <file>' under it",
+            )
+        )
+        return {}
+    out: dict[str, str] = {}
+    for key, value in raw.items():
+        if key not in ("roadmap", "page"):
+            findings.append(
+                _cfg_error(
+                    doc.key_pos((*where, key)),
+                    f"unknown setting pages_roadmap.schemas.{key}",
+                    "known settings: page, roadmap",
+                )
+            )
+        elif not isinstance(value, str) or not value.strip():
+            findings.append(
+                _cfg_error(
+                    doc.pos((*where, key)),
+                    f"pages_roadmap.schemas.{key} must be a file path (text)",
+                    "write the path of a JSON Schema file in the site, e.g. "
+                    f"schemas/{key}.schema.json",
+                )
+            )
+        else:
+            out[key] = value
+    return out
 
 
 def _cfg_error(pos: Pos, message: str, hint: str = "") -> Finding:

@@ -84,6 +84,10 @@ def decode(raw: bytes, path: str, *, limit: int = MAX_BYTES) -> str:
 
 
 _SCALARS = SafeConstructor()
+_COLLECTION_TAGS = {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
+# Python cannot print an int of over 4,300 digits (about 14,284 bits); a hex literal gets past
+# int()'s own limit, so the bound is on the value.
+_MAX_INT_BITS = 13_000
 _STRING_TAGS = {
     "tag:yaml.org,2002:str",
     # Timestamps stay text: JSON Schema's `format: date` and our checks work on strings,
@@ -143,6 +147,8 @@ class _Builder:
         self.doc.values[path] = self.pos(node)
         if isinstance(node, ScalarNode):
             return self.scalar(node)
+        if node.tag not in _COLLECTION_TAGS:
+            raise self.unsupported_tag(node)
         if isinstance(node, SequenceNode):
             return [self.build(child, (*path, i), depth + 1) for i, child in enumerate(node.value)]
         if isinstance(node, MappingNode):
@@ -154,20 +160,47 @@ class _Builder:
             return node.value
         constructor = _CONSTRUCTORS.get(node.tag)
         if constructor is None:
+            raise self.unsupported_tag(node)
+        try:
+            value = constructor(node)
+        except (ValueError, IndexError):  # over 4,300 digits, or `!!int` on no number at all
+            if len(node.value) > 4000:
+                raise self.too_long(node) from None
             raise self.fail(
                 node,
-                "Y107",
-                f"unsupported YAML tag {node.tag!r}",
-                "remove the tag; only plain strings, numbers, booleans and null are used",
-            )
-        return constructor(node)
+                "Y101",
+                f"{node.value[:40]!r} is not a valid {node.tag.rsplit(':', 1)[-1]}",
+                "remove the tag, or write a value of its kind",
+            ) from None
+        if isinstance(value, int) and value.bit_length() > _MAX_INT_BITS:
+            raise self.too_long(node)
+        return value
+
+    def too_long(self, node: ScalarNode) -> LoadError:
+        return self.fail(
+            node,
+            "Y109",
+            f"a number of {len(node.value):,} characters cannot be read",
+            "write a number of at most 4,000 digits, or quote it to make it text",
+        )
+
+    def unsupported_tag(self, node: Node) -> LoadError:
+        return self.fail(
+            node,
+            "Y107",
+            f"unsupported YAML tag {node.tag[:80]!r}",
+            "remove the tag; only plain strings, numbers, booleans, null, lists and mappings "
+            "are used",
+        )
 
     def mapping(self, node: MappingNode, path: JsonPath, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         first_seen: dict[str, Pos] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
-                raise self.fail(key_node, "Y108", "a mapping key must be plain text", "")
+                raise self.fail(
+                    key_node, "Y108", "a mapping key must be plain text", "write the key as text"
+                )
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise self.fail(
                     key_node,

@@ -156,7 +156,7 @@ class _Builder:
                 "I215",
                 f"the roadmap checks reject the {what} {text!r} (Liquid syntax, which Jekyll "
                 f"would run, or a line break); imported as {fixed!r}",
-                "",
+                "check the imported text in the roadmap file",
             )
         return fixed
 

@@ -24,7 +24,8 @@ from pages_roadmap.importer.builder import read_chart
 from pages_roadmap.importer.reader import Line, is_gantt, slug
 from pages_roadmap.mermaid import render as gantt
 from pages_roadmap.page import end_marker, line_starts, split, with_newline
-from pages_roadmap.yamlload import LoadError, decode
+from pages_roadmap.reading import read_bytes, read_text
+from pages_roadmap.yamlload import LoadError
 
 if TYPE_CHECKING:
     from pages_roadmap.files import Change
@@ -67,7 +68,7 @@ class ImportResult:
 def _tokens(text: str) -> list[Any]:
     from markdown_it import MarkdownIt  # lazily, as page.py does
 
-    return list(MarkdownIt("commonmark").parse(text))
+    return list(MarkdownIt("commonmark").disable("inline").parse(text))  # fences are blocks
 
 
 def find_charts(text: str, path: str) -> tuple[list[Fence], list[Finding]]:
@@ -175,8 +176,8 @@ class SiteIds:
         embedded: dict[str, set[str]] = {}
         for page in site.pages():
             try:
-                raw = page.read_bytes()
-            except OSError:
+                raw = read_bytes(page, site.rel(page), site.root)
+            except LoadError:
                 continue
             if b"pages-roadmap:gantt" not in raw:
                 continue
@@ -250,11 +251,9 @@ def run(
     """
     rel = site.rel(page_path)
     try:
-        text = decode(page_path.read_bytes(), rel)
+        text = read_text(page_path, rel, site.root)
     except LoadError as exc:
         return ImportResult(None, [], [exc.finding])
-    except OSError as exc:
-        return ImportResult(None, [], [error(rel, 1, 1, "F101", f"cannot read: {exc.strerror}")])
     ids = ids if ids is not None else SiteIds.of(site)
     base = roadmap_id or base or slug(page_path.stem)
     if not rm.ROADMAP_ID.match(base):
@@ -398,6 +397,10 @@ def _import_fence(
         return None, None, findings
     origin = f"Imported from {rel} by 'pages-roadmap import'."
     text = replace(imported, header=(origin, *imported.header)).yaml()
+    unusable = _unusable_target(site, target, text)
+    if unusable:
+        findings.append(error(rel, fence.line, 1, "I113", *unusable))
+        return None, None, findings
     loaded = roadmap_from_text(text, site.rel(target), chart_id, site)
     findings += loaded.findings
     if loaded.roadmap is None:
@@ -448,6 +451,32 @@ def write(site: Site, result: ImportResult) -> tuple[list[Path], bool, list[Find
     except Refused as exc:
         return written, False, [error(site.rel(exc.path), 1, 1, exc.code, exc.message, exc.hint)]
     return written, done, []
+
+
+def _unusable_target(site: Site, target: Path, text: str) -> tuple[str, str] | None:
+    """Why the data file cannot be written there (message, hint), or None."""
+    from pages_roadmap.reading import inside
+    from pages_roadmap.yamlload import MAX_BYTES
+
+    folder, name = site.rel(target.parent), site.rel(target)
+    if not inside(target, site.root):
+        return f"{name} leads outside the site; nothing is written", (
+            "the roadmaps folder may not be (or be under) a symlink out of the site"
+        )
+    if target.parent.exists() and not target.parent.is_dir():
+        return f"{folder} is a file, not a folder; nothing is written", (
+            f"remove or rename {folder}, or set roadmaps_dir in _config.yml"
+        )
+    if target.is_dir() or (target.is_symlink() and not target.is_file()):
+        return f"{name} is not a regular file; nothing is written", f"remove {name}"
+    size = len(text.encode("utf-8"))
+    if size > MAX_BYTES:
+        return (
+            f"the imported data would be {size:,} bytes, over the loader's limit of "
+            f"{MAX_BYTES:,}; nothing is written",
+            "split the chart into smaller charts before importing",
+        )
+    return None
 
 
 def _spliced(page_path: Path, text: str, edits: Iterable[tuple[Fence, str]]) -> Change:

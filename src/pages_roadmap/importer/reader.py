@@ -46,7 +46,9 @@ _ENTITY = re.compile(r"#([A-Za-z0-9_]+);")
 # entities before its lexer runs).
 _STOP = re.compile(r"#[A-Za-z0-9_]+;|[#;]")
 _COMMENT_LINE = re.compile(r"^\s*%%(?!\{)")
-_DIRECTIVE = re.compile(r"%%\{\s*(\w+)\s*:?\s*(.*?)\s*\}%%", re.DOTALL)
+# A directive's name, after its '%%{' (the body up to '}%%' is found with str.find: a regex
+# with `.*?` and `\s*` around it backtracks quadratically on an unclosed directive).
+_DIRECTIVE_NAME = re.compile(r"\s*(\w+)\s*:?")
 _GANTT = re.compile(r"gantt\b", re.IGNORECASE)
 _CLICK = re.compile(r"click\s+(\S*)\s*(.*)$", re.IGNORECASE)
 _HREF = re.compile(r'href\s+"([^"]*)"\s*', re.IGNORECASE)
@@ -251,9 +253,9 @@ class _Reader:
         while "}%%" not in text and j + 1 < len(lines):
             j += 1
             text += "\n" + lines[j].text
-        m = _DIRECTIVE.search(text)
+        name, body = _directive_parts(text)
         where = self.at(first, first.text.index("%%{"))
-        if not m or m[1].lower() not in ("init", "initialize"):
+        if name is None or name.lower() not in ("init", "initialize"):
             self.said.warn(
                 where,
                 "I209",
@@ -261,10 +263,13 @@ class _Reader:
                 "pages-roadmap writes its charts from the data; set what you need there",
             )
             return j + 1
-        config = _parse_json_ish(m[2])
+        config = _parse_json_ish(body)
         if not isinstance(config, dict):
             self.said.warn(
-                where, "I209", "the init directive could not be read; it is not kept", ""
+                where,
+                "I209",
+                "the init directive could not be read; it is not kept",
+                "set what you need in the roadmap's chart settings",
             )
         else:
             _Config(self, where).apply(config, "init directive")
@@ -655,20 +660,43 @@ class _Reader:
         )
 
 
-def _parse_json_ish(text: str) -> Any:
-    import json
+def _directive_parts(text: str) -> tuple[str | None, str]:
+    """The name and body of the first `%%{name: body}%%` in `text`, or (None, "")."""
+    opening = text.find("%%{")
+    if opening < 0:
+        return None, ""
+    closing = text.find("}%%", opening + 3)
+    if closing < 0:
+        return None, ""
+    m = _DIRECTIVE_NAME.match(text, opening + 3, closing)
+    if m is None:
+        return None, ""
+    return m[1], text[m.end() : closing].strip()
 
-    import yaml
+
+def _parse_json_ish(text: str) -> Any:
+    """A directive's JSON (or JSON with single quotes, or YAML without aliases), or None."""
+    import json
 
     for attempt in (text, text.replace("'", '"')):
         try:
             return json.loads(attempt)
-        except ValueError:
+        except (ValueError, RecursionError):  # also a number of over 4,300 digits, deep nesting
             pass
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
+        return load(text, "directive").data  # the safe loader: no aliases, bounded depth
+    except LoadError:
         return None
+
+
+def short(value: Any) -> str:
+    """A value's repr cut short before it is built: an alias bomb or a huge list stays small."""
+    import reprlib
+
+    limits = reprlib.Repr()
+    limits.maxlevel, limits.maxstring, limits.maxother = 2, 60, 60
+    limits.maxlist = limits.maxdict = limits.maxtuple = limits.maxset = 4
+    return limits.repr(value)
 
 
 def _split_fields(line: Line, text: str, start: int, end: int) -> list[Field]:
@@ -737,10 +765,11 @@ class _Config:
         if value == "compact":
             self.reader.settings["display_mode"] = "compact"
         elif value not in (None, "default", ""):
-            self.not_kept(f"displayMode {value!r} (Mermaid knows only compact)")
+            self.not_kept(f"displayMode {short(value)} (Mermaid knows only compact)")
 
     def apply(self, config: dict[str, Any], source: str) -> None:
         for key, value in config.items():
+            key = short(key) if not isinstance(key, str) else key[:60]
             if key == "gantt" and isinstance(value, dict):
                 self.gantt(value, source)
             elif key == "displayMode":
@@ -750,6 +779,7 @@ class _Config:
 
     def gantt(self, config: dict[str, Any], source: str) -> None:
         for key, value in config.items():
+            key = short(key) if not isinstance(key, str) else key[:60]
             target = self.GANTT_KEYS.get(key)
             if target == "display_mode":
                 self.display_mode(value)

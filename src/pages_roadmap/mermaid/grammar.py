@@ -14,11 +14,11 @@ import re
 TAGS = ("active", "done", "crit", "milestone", "vert")
 
 # `<number><unit>`: ms, s, m (minutes), h, d, w, M (months), y; a fraction is allowed.
-DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|[smhdwMy])$")
+DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|[smhdwMy])\Z")  # \Z: no trailing newline
 
 # `tickInterval`: a whole number over 0 and one of these units, nothing else (no plural).
 TICK_UNITS = ("millisecond", "second", "minute", "hour", "day", "week", "month")
-TICK_INTERVAL = re.compile(rf"^([1-9]\d*)({'|'.join(TICK_UNITS)})$")
+TICK_INTERVAL = re.compile(rf"^([1-9]\d*)({'|'.join(TICK_UNITS)})\Z")
 # What authors write that Mermaid ignores, and the interval they evidently meant.
 TICK_QUARTERS = re.compile(r"^\s*(\d+)\s*quarters?\s*$", re.IGNORECASE)
 TICK_YEARS = re.compile(r"^\s*(\d+)\s*years?\s*$", re.IGNORECASE)

@@ -38,6 +38,7 @@ from pages_roadmap.git.history import (
     start_log,
 )
 from pages_roadmap.git.run import Early
+from pages_roadmap.reading import read_bytes, read_text
 from pages_roadmap.site import Site
 from pages_roadmap.stamps.find import PageStamps
 from pages_roadmap.stamps.render import (
@@ -48,6 +49,7 @@ from pages_roadmap.stamps.render import (
     roadmap_digest,
 )
 from pages_roadmap.stamps.settings import StampSettings
+from pages_roadmap.yamlload import LoadError
 
 if TYPE_CHECKING:
     from pages_roadmap.load import Roadmaps
@@ -105,23 +107,25 @@ def _ignore_revs(
         return frozenset(), []
     if settings.ignore_revs is None:
         candidates = [site.root / DEFAULT_IGNORE_REVS, top / DEFAULT_IGNORE_REVS]
-        found = next((c for c in candidates if c.is_file()), None)
+        found = next((c for c in candidates if c.exists() or c.is_symlink()), None)
         if found is None:
             return frozenset(), []
+        # The default may sit at the repository's top, above a site in a subfolder.
+        within = site.root if found == candidates[0] else top
     else:
-        found = site.root / settings.ignore_revs
+        found = site.inside_or_refuse(site.root / settings.ignore_revs, "stamps.ignore_revs")
+        within = site.root
     rel = site.rel(found)
     try:
-        text = found.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
+        text = read_text(found, rel, within)
+    except LoadError as exc:
         return frozenset(), [
             error(
                 "_config.yml",
                 1,
                 1,
                 "G105",
-                f"cannot read the ignore-revs file {rel}: {reason}",
+                f"cannot read the ignore-revs file {rel}: {exc.finding.message}",
                 "fix stamps.ignore_revs in _config.yml, or set it to false",
             )
         ]
@@ -315,8 +319,8 @@ def _really_changed(
             dirty.discard(p)
     for r, f in roadmaps.items():
         try:
-            now = f.read_bytes().decode("utf-8", "surrogateescape")
-        except OSError:
+            now = read_bytes(f, str(f), None).decode("utf-8", "surrogateescape")
+        except LoadError:
             continue
         if r in head and roadmap_digest(head[r]) == roadmap_digest(now):
             dirty.discard(r)

@@ -20,9 +20,12 @@ if TYPE_CHECKING:
 
 # --- finding stamps ----------------------------------------------------------------------------
 
-_FMT = r"(?:(?!-->)[^\n<])*?"
+# Linear on hostile lines: the format is one greedy run that cannot contain '-->' or '<' (it is
+# stripped afterwards), so a long run of spaces without '-->' is scanned once, not once per
+# split between the spaces around it (that was cubic: 10,000 spaces took minutes).
+_FMT = r"(?:(?!-->)[^\n<])*"
 PAIR_RE = re.compile(
-    rf"<!--[ \t]*pages-roadmap:stamp(?:[ \t]+(?P<fmt>{_FMT}))?[ \t]*-->"
+    rf"<!--[ \t]*pages-roadmap:stamp(?=[ \t]|-->)(?P<fmt>{_FMT})-->"
     r"(?P<text>[^<\n]*)"
     r"<!--[ \t]*/pages-roadmap:stamp[ \t]*-->"
 )
@@ -30,9 +33,9 @@ PAIR_RE = re.compile(
 # either quotes, any spacing and optional whitespace control.
 LIQUID_RE = re.compile(
     r"\{\{-?[ \t]*(?:site\.time|(?P<nq>[\"'])now(?P=nq))[ \t]*\|[ \t]*date[ \t]*:[ \t]*"
-    r"(?P<q>[\"'])(?P<lfmt>(?:(?!(?P=q))[^\n])*)(?P=q)[ \t]*-?\}\}"
+    r"(?P<q>[\"'])(?P<lfmt>(?:(?!(?P=q))[^\n{}])*)(?P=q)[ \t]*-?\}\}"
 )
-ORPHAN_RE = re.compile(r"<!--[ \t]*/?pages-roadmap:stamp(?![\w-])(?:(?!-->)[^\n])*-->")
+ORPHAN_RE = re.compile(r"<!--[ \t]*/?pages-roadmap:stamp(?![\w-])(?:(?!-->)[^\n<])*-->")
 _ANY_RE = re.compile(f"{PAIR_RE.pattern}|{LIQUID_RE.pattern}|{ORPHAN_RE.pattern}")
 _HTML_RE = re.compile(f"{PAIR_RE.pattern}|{ORPHAN_RE.pattern}")
 _CANDIDATE = re.compile(r"pages-roadmap:stamp|\{\{-?[ \t]*(?:site\.time|[\"']now)")
@@ -178,16 +181,41 @@ def find_stamps(page: PageText, path: str) -> tuple[list[Stamp], list[Finding]]:
     starts = line_starts(text)
     stamps: list[Stamp] = []
     findings: list[Finding] = []
+    raw = _raw_spans(text, page.body_start)
     for first, content, pos in _candidates(page.body, page.body_line - 1):
         where = _locate(text, starts, first, content, pos)
         if where is None:  # pragma: no cover - the inline text is always in its lines
             continue
         stamp, orphan = _stamp_at(text, *where)
+        if stamp is not None and stamp.liquid and _inside(raw, stamp.start):
+            continue  # Liquid inside {% raw %} is shown as written, never run: not a stamp
         if stamp is not None:
             stamps.append(stamp)
         elif orphan:
             findings.append(_orphan(path, where[1]))
     return stamps, findings
+
+
+_RAW_OPEN = re.compile(r"\{%-?[ \t\r\n]*raw[ \t\r\n]*-?%\}")
+_RAW_CLOSE = re.compile(r"\{%-?[ \t\r\n]*endraw[ \t\r\n]*-?%\}")
+
+
+def _raw_spans(text: str, start: int) -> list[tuple[int, int]]:
+    """Offsets of Liquid's `{% raw %}...{% endraw %}` blocks (an unclosed one runs to the end)."""
+    spans: list[tuple[int, int]] = []
+    pos = start
+    while (opening := _RAW_OPEN.search(text, pos)) is not None:
+        closing = _RAW_CLOSE.search(text, opening.end())
+        end = closing.start() if closing else len(text)
+        spans.append((opening.end(), end))
+        if closing is None:
+            break
+        pos = closing.end()
+    return spans
+
+
+def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
+    return any(lo <= offset < hi for lo, hi in spans)
 
 
 # --- the front matter key ----------------------------------------------------------------------
@@ -197,7 +225,9 @@ _VALUE = (
     r"|[^ \t#'\"|>\[\]{}&!*,\n](?:[^\n#]|(?<![ \t])#)*?)"
 )
 _KEY_LINE = re.compile(
-    r"(?P<prefix>(?:\"[^\"\n]*\"|'[^'\n]*'|[^ \t#'\"\n][^:#\n]*?)[ \t]*:(?:[ \t]+|(?=\r?\n|\r|$)))"
+    # The unquoted key ends in a non-blank, so it never trades blanks with the `[ \t]*` after it.
+    r"(?P<prefix>(?:\"[^\"\n]*\"|'[^'\n]*'|[^ \t#'\"\n](?:[ \t]*[^ \t:#\n])*)"
+    r"[ \t]*:(?:[ \t]+|(?=\r?\n|\r|$)))"
     + _VALUE
     + r"?(?P<rest>[ \t]*(?:#[^\n\r]*)?)(?P<nl>\r\n|\r|\n|$)"
 )
