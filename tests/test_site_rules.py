@@ -169,7 +169,7 @@ CASES: list[Row] = [
     (
         "stamps-without-footer",
         {"_config.yml": "theme: just-the-docs\n" + MERMAID, "p.md": fm("title: P\n")},
-        ("_config.yml", 1, 1, "M103", "warning"),
+        ("_config.yml", 1, 1, "M103", "note"),
         0,
     ),
     # Hand-written charts, read with the import reader

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pages_roadmap.findings import Finding, warning
+from pages_roadmap.findings import Finding, note, warning
 from pages_roadmap.fix import Edit
 from pages_roadmap.load import front_matter, read_roadmap, region_problems
 from pages_roadmap.page import PageText, find_regions, split
@@ -266,12 +266,12 @@ def _site_findings(site: Site) -> list[Finding]:
         return []
     pos = site.config_doc.key_pos(("theme",)) if site.config_doc else None
     return [
-        warning(
+        note(
             "_config.yml",
             pos.line if pos else 1,
             pos.col if pos else 1,
             "M103",
-            f"note: 'build' writes {DEFAULT_KEY} into the pages' front matter, but just-the-docs "
+            f"'build' writes {DEFAULT_KEY} into the pages' front matter, but just-the-docs "
             "shows it in the footer only with 'last_edit_timestamp: true'",
             "add 'last_edit_timestamp: true' to _config.yml, or set "
             "pages_roadmap.stamps.front_matter_key",
