@@ -24,7 +24,6 @@ from pages_roadmap.reading import read_bytes
 from pages_roadmap.roadmap import ROADMAP_ID
 from pages_roadmap.site import Site
 from pages_roadmap.stamps.dating import Stamper, StampRun
-from pages_roadmap.stamps.render import roadmap_digest
 from pages_roadmap.stamps.settings import StampSettings
 from pages_roadmap.stamps.strftime import resolve_locale, unknown_language
 from pages_roadmap.yamlload import LoadError, decode, load
@@ -359,32 +358,14 @@ class _RoadmapsFrom(Roadmaps):
     def __init__(self, site: Site, data: Callable[[Path], bytes | None]) -> None:
         super().__init__(site)
         self._data = data
-        self._loaded: dict[str, LoadedRoadmap | None] = {}
-        self._sums: dict[str, str | None] = {}
 
-    def _text(self, roadmap_id: str) -> tuple[Path, str] | None:
+    def _load(self, roadmap_id: str) -> LoadedRoadmap | None:
         file = self.site.roadmap_file(roadmap_id)
         raw = self._data(file) if file is not None else None
         if file is None or raw is None:
             return None
-        return file, raw.decode("utf-8", "surrogateescape")
-
-    def digest(self, roadmap_id: str) -> str | None:
-        if roadmap_id not in self._sums:
-            found = self._text(roadmap_id)
-            self._sums[roadmap_id] = roadmap_digest(found[1]) if found else None
-        return self._sums[roadmap_id]
-
-    def get(self, roadmap_id: str) -> LoadedRoadmap | None:
-        if roadmap_id not in self._loaded:
-            found = self._text(roadmap_id)
-            if found is None:
-                self._loaded[roadmap_id] = None
-            else:
-                file, text = found
-                path = self.site.rel(file)
-                self._loaded[roadmap_id] = roadmap_from_text(text, path, file.stem, self.site)
-        return self._loaded[roadmap_id]
+        text = raw.decode("utf-8", "surrogateescape")
+        return roadmap_from_text(text, self.site.rel(file), file.stem, self.site)
 
 
 @dataclass(frozen=True)

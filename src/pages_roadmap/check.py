@@ -47,11 +47,6 @@ def _block_findings(page: PageText, path: str, site: Site) -> list[Finding]:
     return findings
 
 
-def page_from_text(text: str, path: str, site: Site) -> list[Finding]:
-    """Findings of one page: front matter (schema and shape) and its managed blocks."""
-    return inspect_page(text, path, site).findings
-
-
 def inspect_page(text: str, path: str, site: Site, today: date | None = None) -> PageReport:
     """One page: front matter (shape, schema, values), managed blocks, charts, navigation keys."""
     from pages_roadmap.charts import chart_findings, setup_of
@@ -74,10 +69,6 @@ def inspect_page(text: str, path: str, site: Site, today: date | None = None) ->
     report.findings += found
     report.edits += edits
     return report
-
-
-def read_page(site: Site, file: Path) -> list[Finding]:
-    return inspect_file(site, file).findings
 
 
 def inspect_file(site: Site, file: Path, today: date | None = None) -> PageReport:

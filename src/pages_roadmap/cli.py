@@ -508,12 +508,16 @@ def _report(
     line: str,
     results: Mapping[str, object],
     lines: Sequence[str] = (),
+    *,
+    shown: Sequence[Finding] | None = None,
 ) -> None:
-    """Findings, what was done (text output) and the closing line, or one json document."""
+    """Findings (`shown`: only those), what was done (text output) and the closing line counting
+    all findings, or one json document."""
     from pages_roadmap.findings import REPORTERS, Report, counts
 
     summary = "" if args.quiet else f"{line}: {counts(findings)}" if findings else line
-    report = Report(args.command, findings, summary, results, lines)
+    listed = findings if shown is None else shown
+    report = Report(args.command, listed, summary, results, lines)
     out.write(REPORTERS[args.format](report))
 
 
@@ -859,14 +863,5 @@ def _adopt(args: argparse.Namespace, out: TextIO) -> int:
     shown = findings if (args.verbose or args.format != "text") else []
     if findings and not shown:
         lines += ["findings (all of them with -v or --format json):", *adopt.by_code(findings)]
-    summary = "" if args.quiet else f"{line}: {counts_of(findings)}" if findings else line
-    from pages_roadmap.findings import REPORTERS, Report
-
-    out.write(REPORTERS[args.format](Report("adopt", shown, summary, results, lines)))
+    _report(args, out, findings, line, results, lines, shown=shown)
     return EXIT_FINDINGS if has_errors(findings) else EXIT_OK
-
-
-def counts_of(findings: Sequence[Finding]) -> str:
-    from pages_roadmap.findings import counts
-
-    return counts(findings)

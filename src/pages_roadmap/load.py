@@ -14,10 +14,10 @@ from pages_roadmap import roadmap as rm
 from pages_roadmap.findings import Finding, error
 from pages_roadmap.jekyll import front_matter_findings
 from pages_roadmap.page import PageText, Region, is_hand_edited
-from pages_roadmap.reading import read_bytes, read_text
+from pages_roadmap.reading import read_text
 from pages_roadmap.roadmap import ROADMAP_ID
 from pages_roadmap.schema import validate, validator_for
-from pages_roadmap.stamps.render import roadmap_digest
+from pages_roadmap.stamps.render import data_digest, data_sum
 from pages_roadmap.yamlload import Document, LoadError, load
 
 if TYPE_CHECKING:
@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 class LoadedRoadmap:
     roadmap: rm.Roadmap | None  # None when it has errors
     findings: list[Finding]
+    # Checksum of its data (stamps.render.roadmap_digest): what the record of a page that embeds
+    # it depends on. None when the file cannot be read.
+    digest: str | None = None
 
 
 def roadmap_from_text(text: str, path: str, roadmap_id: str, site: Site) -> LoadedRoadmap:
@@ -35,7 +38,8 @@ def roadmap_from_text(text: str, path: str, roadmap_id: str, site: Site) -> Load
     try:
         doc = load(text, path)
     except LoadError as exc:
-        return LoadedRoadmap(None, [exc.finding])
+        return LoadedRoadmap(None, [exc.finding], data_digest(text))
+    digest = data_sum(doc.data)
     findings: list[Finding] = []
     if not rm.ROADMAP_ID.match(roadmap_id):
         findings.append(
@@ -60,15 +64,15 @@ def roadmap_from_text(text: str, path: str, roadmap_id: str, site: Site) -> Load
                 "add 'sections:' with at least one item",
             )
         )
-        return LoadedRoadmap(None, findings)
+        return LoadedRoadmap(None, findings, digest)
     findings += validate(doc, validator_for("roadmap", site.schema_override("roadmap")), path)
     if any(f.is_error for f in findings):
-        return LoadedRoadmap(None, findings)
+        return LoadedRoadmap(None, findings, digest)
     model = rm.from_data(roadmap_id, doc.data)
     findings += rm.check(model, doc, path)
     if not any(f.is_error for f in findings):
         findings += _chart_limits(model, doc, path)
-    return LoadedRoadmap(None if any(f.is_error for f in findings) else model, findings)
+    return LoadedRoadmap(None if any(f.is_error for f in findings) else model, findings, digest)
 
 
 # Mermaid renders only "Maximum text size in diagram exceeded" above this many characters.
@@ -214,25 +218,19 @@ class Roadmaps:
 
     def __init__(self, site: Site) -> None:
         self.site = site
-        self._cache: dict[str, LoadedRoadmap] = {}
-        self._digests: dict[str, str | None] = {}
+        self._cache: dict[str, LoadedRoadmap | None] = {}
 
     def digest(self, roadmap_id: str) -> str | None:
-        """Checksum of a roadmap's data file (what a page's stamp record depends on)."""
-        if roadmap_id not in self._digests:
-            file = self.site.roadmap_file(roadmap_id)
-            try:
-                raw = read_bytes(file, roadmap_id, self.site.root) if file else None
-            except LoadError:
-                raw = None
-            text = raw.decode("utf-8", "surrogateescape") if raw is not None else None
-            self._digests[roadmap_id] = roadmap_digest(text) if text is not None else None
-        return self._digests[roadmap_id]
+        """Checksum of a roadmap's data (what a page's stamp record depends on)."""
+        loaded = self.get(roadmap_id)
+        return loaded.digest if loaded is not None else None
 
     def get(self, roadmap_id: str) -> LoadedRoadmap | None:
+        """The roadmap, read and checked once per run; None when it has no data file."""
         if roadmap_id not in self._cache:
-            file = self.site.roadmap_file(roadmap_id)
-            if file is None:
-                return None
-            self._cache[roadmap_id] = read_roadmap(self.site, file)
+            self._cache[roadmap_id] = self._load(roadmap_id)
         return self._cache[roadmap_id]
+
+    def _load(self, roadmap_id: str) -> LoadedRoadmap | None:
+        file = self.site.roadmap_file(roadmap_id)
+        return read_roadmap(self.site, file) if file is not None else None

@@ -21,7 +21,7 @@ from pages_roadmap.jekyll import sees_front_matter
 
 NAV_KEYS = ("title", "parent", "grand_parent", "nav_order", "has_children", "nav_exclude")
 _LINE = re.compile(
-    r"^(?P<key>title|parent|grand_parent|nav_order|has_children|nav_exclude):"
+    rf"^(?P<key>{'|'.join(NAV_KEYS)}):"
     r"[ \t]*(?P<rest>.*?)[ \t]*\r?$",
     re.MULTILINE,
 )

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
 
 BOM = "\ufeff"
-MARKER_PREFIX = "pages-roadmap:"
 # markdown-it (like CommonMark) ends a line at \r\n, \r or \n; line numbers must agree with it.
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 # Jekyll: the file starts with '---' and the block ends at a line '---' or '...'.

@@ -73,14 +73,6 @@ STATEMENTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("section", r"section\s"),
     )
 )
-# The statements' keywords, lower case, that a task name must not start with (a day name after
-# `weekday`/`weekend` and a leading date are their own rules: DAY_STATEMENT and the date rule).
-KEYWORDS = (
-    "acctitle",
-    "accdescr",
-    *(name.lower() for name, _ in STATEMENTS if name not in ("weekday", "weekend", "date")),
-)
-
 # Mermaid's tag words: a first field equal to one of them is taken as a tag (case-sensitive).
 TAG_WORDS = frozenset(TAGS)
 # Keys every JavaScript object has: Mermaid keeps ids in a plain object (taskDb).

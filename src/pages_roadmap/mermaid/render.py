@@ -14,7 +14,6 @@ from datetime import date, datetime
 
 from pages_roadmap.roadmap import Item, ResolveError, Roadmap, Span, resolve, with_status
 from pages_roadmap.text import escape
-from pages_roadmap.yamlload import JsonPath
 
 INDENT = "    "
 
@@ -47,24 +46,6 @@ def _tags(item: Item) -> list[str]:
 
 def _day(moment: datetime) -> str:
     return moment.date().isoformat()
-
-
-def chart_ids(roadmap: Roadmap) -> dict[JsonPath, str]:
-    """The id Mermaid gives each item: its own, or Mermaid's automatic `taskN` (N counts the
-    items without one; the roadmap checks keep `taskN` out of the data, R108).
-
-    The chart writes only the data's own ids: an item nothing refers to has none, so inserting
-    an item changes no other line's id (only the dates of the items that follow from it).
-    """
-    out: dict[JsonPath, str] = {}
-    n = 0
-    for _, item in roadmap.items():
-        if item.id:
-            out[item.path] = item.id
-        else:
-            n += 1
-            out[item.path] = f"task{n}"
-    return out
 
 
 def task_line(item: Item, span: Span) -> str:

@@ -166,12 +166,17 @@ def roadmap_digest(text: str) -> str:
     A new modeline or a reworded YAML comment changes no chart, so it must not make the pages
     that embed the roadmap "last updated" today. A file that does not load counts as its text.
     """
-    import json
-
     try:
         data = load(text, "roadmap").data
     except LoadError:
         return data_digest(text)
+    return data_sum(data)
+
+
+def data_sum(data: Any) -> str:
+    """Checksum of loaded roadmap data (what `roadmap_digest` computes from the file's text)."""
+    import json
+
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(b"data:" + canonical.encode("utf-8", "surrogateescape")).hexdigest()
 
