@@ -29,6 +29,8 @@ _SRC = Path(__file__).resolve().parents[1] / "src"
 if str(_SRC) not in sys.path:
     sys.path.insert(0, str(_SRC))
 
+from benchlib import commit_header, git_env, inline_file, page_paths  # noqa: E402
+
 from pages_roadmap.cli import main  # noqa: E402
 
 START = int(datetime(2020, 1, 1, tzinfo=timezone.utc).timestamp())
@@ -62,40 +64,17 @@ def page(i: int, revision: int, charts: int, pages: int) -> bytes:
 def stream(pages: int, charts: int, commits: int, seed: int) -> Iterator[bytes]:
     rng = random.Random(seed)
     revision = [0] * pages
-    paths = [f"docs/section-{i // 50}/page-{i % 50}.md" for i in range(pages)]
+    paths = page_paths(pages)
     for n in range(commits):
-        msg = f"commit {n}\n".encode()
-        out = [
-            b"commit refs/heads/main\n",
-            b"committer Bench <bench@example.com> %d +0000\n" % (START + 3600 * n),
-            b"data %d\n%s\n" % (len(msg), msg),
-        ]
+        out = [commit_header(n, START + 3600 * n)]
         if n == 0:
-            out.append(b"M 100644 inline _config.yml\ndata %d\n%s\n" % (len(CONFIG), CONFIG))
+            out.append(inline_file("_config.yml", CONFIG))
         changed = range(pages) if n == 0 else rng.sample(range(pages), rng.randint(1, 3))
         for i in changed:
             revision[i] += 1
-            data = page(i, revision[i], charts, pages)
-            out.append(b"M 100644 inline %s\ndata %d\n%s\n" % (paths[i].encode(), len(data), data))
+            out.append(inline_file(paths[i], page(i, revision[i], charts, pages)))
         out.append(b"\n")
         yield b"".join(out)
-
-
-def env_for(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    home.mkdir(parents=True, exist_ok=True)
-    env.update(
-        HOME=str(home),
-        XDG_CONFIG_HOME=str(home / ".config"),
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_CONFIG_GLOBAL=str(home / ".gitconfig"),
-        GIT_AUTHOR_NAME="Bench",
-        GIT_AUTHOR_EMAIL="bench@example.com",
-        GIT_COMMITTER_NAME="Bench",
-        GIT_COMMITTER_EMAIL="bench@example.com",
-        TZ="UTC",
-    )
-    return env
 
 
 def build(repo: Path, env: dict[str, str], args: argparse.Namespace) -> None:
@@ -143,7 +122,7 @@ def main_bench() -> int:
     profile = os.environ.get("ADOPT_PROFILE")
     with tempfile.TemporaryDirectory(prefix="adopt-bench-") as tmp:
         base = Path(tmp)
-        env = env_for(base / "home")
+        env = git_env(base / "home", TZ="UTC")
         source = base / "source"
         t0 = time.perf_counter()
         build(source, env, args)

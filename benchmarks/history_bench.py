@@ -34,28 +34,12 @@ if str(_SRC) not in sys.path:
     # Lets the script run from a plain checkout, before the package is installed.
     sys.path.insert(0, str(_SRC))
 
+from benchlib import commit_header, git_env, inline_file, page_paths  # noqa: E402
+
 from pages_roadmap.git.history import HistoryOptions, _walk, last_changed  # noqa: E402
 
 START = int(datetime(2020, 1, 1, tzinfo=timezone.utc).timestamp())
 CACHE_VERSION = 1
-
-
-def _env(home: Path) -> dict[str, str]:
-    """An environment where no user or system git config can skew the measurement."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    home.mkdir(parents=True, exist_ok=True)
-    env.update(
-        HOME=str(home),
-        XDG_CONFIG_HOME=str(home / ".config"),
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_CONFIG_GLOBAL=str(home / ".gitconfig"),
-    )
-    return env
-
-
-def page_paths(pages: int) -> list[str]:
-    """Return the page paths: docs/section-N/page-M.md, 50 pages per section."""
-    return [f"docs/section-{i // 50}/page-{i % 50}.md" for i in range(pages)]
 
 
 def _fast_import_stream(paths: list[str], commits: int, seed: int) -> Iterator[bytes]:
@@ -63,24 +47,17 @@ def _fast_import_stream(paths: list[str], commits: int, seed: int) -> Iterator[b
     revision = [0] * len(paths)
 
     def blob(i: int) -> bytes:
-        body = (
+        return (
             f"---\ntitle: Page {i}\nlayout: default\n---\n\n# Page {i}\n\n"
             f"Revision {revision[i]} of this page.\n" + "Some filler text for the page.\n" * 4
         ).encode()
-        return b"data %d\n%s\n" % (len(body), body)
 
     for n in range(commits):
-        stamp = START + 3600 * n
         changed = range(len(paths)) if n == 0 else rng.sample(range(len(paths)), rng.randint(1, 3))
-        msg = f"commit {n}\n".encode()
-        out = [
-            b"commit refs/heads/main\n",
-            b"committer Bench <bench@example.com> %d +0000\n" % stamp,
-            b"data %d\n%s\n" % (len(msg), msg),
-        ]
+        out = [commit_header(n, START + 3600 * n)]
         for i in changed:
             revision[i] += 1
-            out.append(b"M 100644 inline %s\n" % paths[i].encode() + blob(i))
+            out.append(inline_file(paths[i], blob(i)))
         out.append(b"\n")
         yield b"".join(out)
 
@@ -161,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         f"pages-roadmap-history-bench-v{CACHE_VERSION}-{args.pages}-{args.commits}-{args.seed}"
     )
     repo, ready = base / "repo", base / "READY"
-    env = _env(base / "home")
+    env = git_env(base / "home")
     if not ready.exists():
         if repo.exists():
             raise SystemExit(f"{repo} exists but is incomplete; delete {base} and rerun")

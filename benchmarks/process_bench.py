@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import random
 import shutil
 import statistics
@@ -38,6 +37,8 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from benchlib import commit_header, git_env, inline_file, page_paths
 
 BIN = Path(sys.executable).parent / "pages-roadmap"
 START = 1577836800  # 2020-01-01 UTC
@@ -68,10 +69,6 @@ def roadmap(n: int) -> str:
     return f"title: Roadmap {n}\nsections:\n  - name: Work\n    items:\n" + "".join(items)
 
 
-def page_paths(pages: int) -> list[str]:
-    return [f"docs/section-{i // 50}/page-{i % 50}.md" for i in range(pages)]
-
-
 def page(i: int, revision: int) -> str:
     embed = ""
     if i % 10 == 0:
@@ -91,16 +88,10 @@ def _stream(pages: int, commits: int, seed: int) -> Iterator[bytes]:
     revision = [0] * pages
 
     def blob(path: str, text: str) -> bytes:
-        data = text.encode()
-        return b"M 100644 inline %s\ndata %d\n%s\n" % (path.encode(), len(data), data)
+        return inline_file(path, text.encode())
 
     for n in range(commits):
-        msg = f"commit {n}\n".encode()
-        out = [
-            b"commit refs/heads/main\n",
-            b"committer Bench <bench@example.com> %d +0000\n" % (START + 600 * n),
-            b"data %d\n%s\n" % (len(msg), msg),
-        ]
+        out = [commit_header(n, START + 600 * n)]
         if n == 0:
             out.append(blob("_config.yml", "title: bench\ntimezone: Europe/Copenhagen\n"))
             out += [blob(f"_roadmaps/r{k}.yml", roadmap(k)) for k in range(ROADMAPS)]
@@ -113,18 +104,8 @@ def _stream(pages: int, commits: int, seed: int) -> Iterator[bytes]:
 
 
 def env_for(base: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "XDG_"))}
-    (base / "home").mkdir(parents=True, exist_ok=True)
-    env.update(
-        HOME=str(base / "home"),
-        XDG_CACHE_HOME=str(base / "cache"),
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_AUTHOR_NAME="bench",
-        GIT_AUTHOR_EMAIL="bench@example.com",
-        GIT_COMMITTER_NAME="bench",
-        GIT_COMMITTER_EMAIL="bench@example.com",
-    )
-    return env
+    """The benchmark's processes: isolated git, and a build cache of their own."""
+    return git_env(base / "home", XDG_CACHE_HOME=str(base / "cache"))
 
 
 def sh(env: dict[str, str], cwd: Path, *cmd: str, ok: tuple[int, ...] = (0,)) -> bytes:
