@@ -29,7 +29,7 @@ _SRC = Path(__file__).resolve().parents[1] / "src"
 if str(_SRC) not in sys.path:
     sys.path.insert(0, str(_SRC))
 
-from benchlib import commit_header, git_env, inline_file, page_paths  # noqa: E402
+from benchlib import commit_header, fast_import, git_env, inline_file, page_paths  # noqa: E402
 
 from pages_roadmap.cli import main  # noqa: E402
 
@@ -78,19 +78,7 @@ def stream(pages: int, charts: int, commits: int, seed: int) -> Iterator[bytes]:
 
 
 def build(repo: Path, env: dict[str, str], args: argparse.Namespace) -> None:
-    subprocess.run(["git", "init", "--quiet", str(repo)], check=True, env=env)
-    subprocess.run(
-        ["git", "symbolic-ref", "HEAD", "refs/heads/main"], cwd=repo, check=True, env=env
-    )
-    proc = subprocess.Popen(
-        ["git", "fast-import", "--quiet"], cwd=repo, stdin=subprocess.PIPE, env=env
-    )
-    assert proc.stdin is not None
-    for chunk in stream(args.pages, args.charts, args.commits, args.seed):
-        proc.stdin.write(chunk)
-    proc.stdin.close()
-    if proc.wait() != 0:
-        raise SystemExit("git fast-import failed")
+    fast_import(repo, env, stream(args.pages, args.charts, args.commits, args.seed))
     subprocess.run(["git", "checkout", "--quiet", "main"], cwd=repo, check=True, env=env)
 
 

@@ -4,6 +4,8 @@ pieces, so that each script only says what its generated site holds."""
 from __future__ import annotations
 
 import os
+import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -38,6 +40,24 @@ def commit_header(n: int, when: int) -> bytes:
         b"committer Bench <bench@example.com> %d +0000\n" % when
         + b"data %d\n%s\n" % (len(msg), msg)
     )
+
+
+def fast_import(repo: Path, env: dict[str, str], stream: Iterable[bytes]) -> None:
+    """A new repository at `repo` whose branch main holds the commits of a fast-import stream
+    (seconds for 20,000 commits, where committing one by one takes minutes)."""
+    subprocess.run(["git", "init", "--quiet", str(repo)], check=True, env=env)
+    subprocess.run(
+        ["git", "symbolic-ref", "HEAD", "refs/heads/main"], cwd=repo, check=True, env=env
+    )
+    proc = subprocess.Popen(
+        ["git", "fast-import", "--quiet"], cwd=repo, stdin=subprocess.PIPE, env=env
+    )
+    assert proc.stdin is not None
+    for chunk in stream:
+        proc.stdin.write(chunk)
+    proc.stdin.close()
+    if proc.wait() != 0:
+        raise SystemExit("git fast-import failed")
 
 
 def inline_file(path: str, data: bytes) -> bytes:

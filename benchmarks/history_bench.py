@@ -34,7 +34,7 @@ if str(_SRC) not in sys.path:
     # Lets the script run from a plain checkout, before the package is installed.
     sys.path.insert(0, str(_SRC))
 
-from benchlib import commit_header, git_env, inline_file, page_paths  # noqa: E402
+from benchlib import commit_header, fast_import, git_env, inline_file, page_paths  # noqa: E402
 
 from pages_roadmap.git.history import HistoryOptions, _walk, last_changed  # noqa: E402
 
@@ -64,19 +64,7 @@ def _fast_import_stream(paths: list[str], commits: int, seed: int) -> Iterator[b
 
 def build_repo(repo: Path, env: dict[str, str], pages: int, commits: int, seed: int) -> None:
     """Create the synthetic repository with git fast-import (seconds, not minutes)."""
-    subprocess.run(["git", "init", "--quiet", str(repo)], check=True, env=env)
-    subprocess.run(
-        ["git", "symbolic-ref", "HEAD", "refs/heads/main"], cwd=repo, check=True, env=env
-    )
-    proc = subprocess.Popen(
-        ["git", "fast-import", "--quiet"], cwd=repo, stdin=subprocess.PIPE, env=env
-    )
-    assert proc.stdin is not None
-    for chunk in _fast_import_stream(page_paths(pages), commits, seed):
-        proc.stdin.write(chunk)
-    proc.stdin.close()
-    if proc.wait() != 0:
-        raise SystemExit("git fast-import failed")
+    fast_import(repo, env, _fast_import_stream(page_paths(pages), commits, seed))
 
 
 def best_of(repeat: int, func: Callable[[], object]) -> float:

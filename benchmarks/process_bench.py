@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from benchlib import commit_header, git_env, inline_file, page_paths
+from benchlib import commit_header, fast_import, git_env, inline_file, page_paths
 
 BIN = Path(sys.executable).parent / "pages-roadmap"
 START = 1577836800  # 2020-01-01 UTC
@@ -121,17 +121,7 @@ def make_repo(base: Path, env: dict[str, str], pages: int, commits: int) -> Path
     if ready.exists():
         return repo
     shutil.rmtree(repo, ignore_errors=True)
-    sh(env, base, "git", "init", "--quiet", str(repo))
-    sh(env, repo, "git", "symbolic-ref", "HEAD", "refs/heads/main")
-    proc = subprocess.Popen(
-        ["git", "fast-import", "--quiet"], cwd=repo, stdin=subprocess.PIPE, env=env
-    )
-    assert proc.stdin is not None
-    for chunk in _stream(pages, commits, 1234):
-        proc.stdin.write(chunk)
-    proc.stdin.close()
-    if proc.wait() != 0:
-        raise SystemExit("git fast-import failed")
+    fast_import(repo, env, _stream(pages, commits, 1234))
     sh(env, repo, "git", "checkout", "--quiet", "-f", "main")
     ready.write_text("ok\n")
     return repo
