@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchlib import as_installed
+
 BIN = Path(sys.executable).parent / "pages-roadmap"
 
 ROADMAP = """# yaml-language-server: $schema=../schemas/roadmap.schema.json
@@ -95,6 +97,7 @@ def main() -> int:
     parser.add_argument("--roadmaps", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    as_installed()  # run from bytecode, as an installed tool does
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         generate(root, args.pages, args.roadmaps)

@@ -29,6 +29,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from benchlib import as_installed
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 SITE_FILES = [
@@ -132,12 +134,7 @@ def main() -> None:
     parser.add_argument("--pre-commit", action="store_true", help="also time `pre-commit run`")
     args = parser.parse_args()
     tool = str(BIN / "pages-roadmap")
-    # An installed tool runs from bytecode (pip compiles it on install). An editable install on a
-    # machine with PYTHONDONTWRITEBYTECODE=1 would compile every module on every run instead:
-    # ~30 ms that no user pays. Compile once, as pip does, so the figures are a user's.
-    import compileall
-
-    compileall.compile_dir(str(ROOT / "src" / "pages_roadmap"), quiet=1)
+    as_installed()  # run from bytecode, as an installed tool does
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         site = make_site(base)

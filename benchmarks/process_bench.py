@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from benchlib import commit_header, fast_import, git_env, inline_file, page_paths
+from benchlib import as_installed, commit_header, fast_import, git_env, inline_file, page_paths
 
 BIN = Path(sys.executable).parent / "pages-roadmap"
 START = 1577836800  # 2020-01-01 UTC
@@ -315,6 +315,7 @@ def main() -> int:
     parser.add_argument("--large", action="store_true")
     parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()))
     args = parser.parse_args()
+    as_installed()  # run from bytecode, as an installed tool does
     root = args.dir / f"pages-roadmap-process-bench-v{CACHE_VERSION}"
     base = root / f"{args.pages}-{args.commits}"
     report(

@@ -124,3 +124,74 @@ def test_a_day_on_which_no_status_changes_keeps_the_page(
     decoded.clear()
     both(repo, monkeypatch, tmp_path, "--today", "2026-03-01")
     assert decoded.count("r.md") == 1  # only the fresh-clone run: its chart has no auto status
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The pages build reads from disk."""
+    seen: list[str] = []
+    real = build.read_bytes
+
+    def counting(path: Path, rel: str, *args: object, **kwargs: object) -> bytes:
+        seen.append(rel)
+        return real(path, rel, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build, "read_bytes", counting)
+    return seen
+
+
+def _trust_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files here were written a moment ago: trust their status without the two-second wait."""
+    from pages_roadmap import buildcache
+
+    monkeypatch.setattr(buildcache, "_TRUST_NS", -(10**12))
+
+
+def test_a_page_whose_status_is_remembered_is_not_read(
+    repo: Repo,
+    decoded: list[str],
+    reads: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    _trust_at_once(monkeypatch)
+    for _ in range(2):
+        run_cli("build", "--root", str(repo.path), "--today", "2026-01-10")
+    reads.clear()
+    decoded.clear()
+    out = run_cli("build", "--root", str(repo.path), "--today", "2026-01-10", "-v").out
+    assert out.endswith("nothing to update; 2 pages up to date\n")
+    assert reads == [] and decoded == []
+
+
+def test_a_status_is_not_trusted_for_a_file_changed_right_before_the_read(
+    repo: Repo, reads: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A file saved in the same time step as the read could change without its times showing
+    it (git's "racy clean" files): such a page is read again, and checked by its bytes."""
+    for _ in range(3):
+        run_cli("build", "--root", str(repo.path), "--today", "2026-01-10")
+    reads.clear()
+    run_cli("build", "--root", str(repo.path), "--today", "2026-01-10")
+    assert sorted(reads) == ["p.md", "r.md"]
+
+
+@pytest.mark.parametrize("how", ["same size, old times put back", "other size"])
+def test_an_edit_the_status_shows_is_built(
+    repo: Repo, reads: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, how: str
+) -> None:
+    import os
+
+    _trust_at_once(monkeypatch)
+    for _ in range(2):
+        run_cli("build", "--root", str(repo.path), "--today", "2026-01-10")
+    page = repo.path / "r.md"
+    before = page.stat()
+    text = page.read_text()
+    edited = text.replace("title: R", "title: S" if how.startswith("same") else "title: Longer")
+    page.write_text(edited)
+    if how.startswith("same"):
+        os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))  # only the ctime moves
+    reads.clear()
+    both(repo, monkeypatch, tmp_path, "--today", "2026-01-10", "-v")  # as a fresh clone builds
+    assert reads.count("r.md") == 2 and reads.count("p.md") == 1  # p.md: the fresh clone only

@@ -289,7 +289,7 @@ def test_early_log_started_for_other_options_is_not_used(repo: Repo) -> None:
 def test_early_log_stops_git_when_done_early(repo: Repo) -> None:
     """A walk that stops early kills the git started for it, even with its output unread."""
     _long_history(repo, 500)
-    early = start_log(repo.path, HistoryOptions(), limit=1)  # git soon waits on the reader
+    early = start_log(repo.path, HistoryOptions(), limit=1)  # git soon waits on the reader (1 byte held)
     assert early is not None
     results, stats = _walk(repo.path, ["hot.md"], HistoryOptions(), early)
     assert results == {"hot.md": at("2024-01-21T19:00:00+00:00")}

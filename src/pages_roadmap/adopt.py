@@ -93,7 +93,7 @@ def _import(site: Site, today: date, done: Adoption) -> None:
     candidates = []
     for page in site.pages():
         try:
-            raw = read_bytes(page, site.rel(page), site.root)
+            raw = read_bytes(page, site.rel(page), site)
         except LoadError:
             continue
         if b"mermaid" in raw and b"gantt" in raw:

@@ -107,7 +107,7 @@ def _pages(site: Site, files: list[Path]) -> Iterator[Path]:
     for page in site.pages():
         if site.resolved(page) not in seen:
             try:
-                if embeds.search(read_bytes(page, site.rel(page), site.root)):
+                if embeds.search(read_bytes(page, site.rel(page), site)):
                     yield page
             except LoadError:
                 continue
@@ -116,8 +116,11 @@ def _pages(site: Site, files: list[Path]) -> Iterator[Path]:
 def _one_per_file(pages: list[Path]) -> list[Path]:
     """The pages without a symlink to another page of the list: the file is built (and
     written) once, through its own name, and the link stays a link."""
-    real = {os.path.realpath(p) for p in pages if not p.is_symlink()}
-    return [p for p in pages if not (p.is_symlink() and os.path.realpath(p) in real)]
+    links = {p for p in pages if os.path.islink(p)}  # noqa: PTH114
+    if not links:
+        return pages
+    real = {os.path.realpath(p) for p in pages if p not in links}
+    return [p for p in pages if not (p in links and os.path.realpath(p) in real)]
 
 
 # What stamps/find.py's _CANDIDATE finds, on bytes: a managed stamp or a Liquid stamp's start.
@@ -187,22 +190,47 @@ def run(
     build found up to date, with the same bytes and inputs, is skipped before it is decoded;
     the pages found up to date are remembered in it.
     """
-    sources = _read_pages(site, _pages(site, files))
+    sources = _read_pages(site, _pages(site, files), cache)
     return _run(site, sources, today, Roadmaps(site), force, stamps, cache)
 
 
-def _read_pages(site: Site, files: Iterable[Path]) -> Iterator[tuple[Path, bytes | LoadError]]:
-    """Each page's bytes through the one safe reader (reading.py), or why it cannot be read."""
+class _Unread:
+    """A page not read: its file's status is the one the build cache remembers."""
+
+
+_UNREAD = _Unread()
+
+
+def _read_pages(
+    site: Site, files: Iterable[Path], cache: BuildCache | None
+) -> Iterator[tuple[Path, bytes | LoadError | _Unread]]:
+    """Each page's bytes through the one safe reader (reading.py), or why it cannot be read;
+    with a build cache, a page whose file status it remembers is not read (_UNREAD)."""
     for file in files:
-        try:
-            yield file, read_bytes(file, site.rel(file), site.root)
-        except LoadError as exc:
-            yield file, exc
+        rel = site.rel(file)
+        if cache is not None:
+            try:
+                info = file.stat()
+            except OSError:
+                pass  # the reader says why
+            else:
+                if cache.unchanged(rel, info) is not None:
+                    yield file, _UNREAD
+                    continue
+                cache.seen(rel, info)
+        yield file, _read(site, file, rel)
+
+
+def _read(site: Site, file: Path, rel: str) -> bytes | LoadError:
+    try:
+        return read_bytes(file, rel, site)
+    except LoadError as exc:
+        return exc
 
 
 def _run(
     site: Site,
-    sources: Iterable[tuple[Path, bytes | LoadError]],
+    sources: Iterable[tuple[Path, bytes | LoadError | _Unread]],
     today: date,
     roadmaps: Roadmaps,
     force: bool,
@@ -219,23 +247,15 @@ def _run(
     for file, raw in sources:
         rel = site.rel(file)
         result.pages += 1
-        if isinstance(raw, LoadError):
-            result.findings.append(raw.finding)
-            continue
-        if _nothing_to_build(raw, stamper):
-            result.notes.append((rel, "nothing to build (no managed chart or stamp)"))
-            continue
         if fresh.skips(rel, raw):
             texts.append((file, "", "", ""))  # up to date, said in its turn like any other
             continue
-        try:
-            text = decode(raw, rel)
-        except LoadError as exc:
-            result.findings.append(exc.finding)
+        if isinstance(raw, _Unread):
+            raw = _read(site, file, rel)  # its roadmaps or the day changed: build it
+        read = _text_to_build(raw, rel, stamper, result)
+        if read is None:
             continue
-        if b"skip" in raw and _skipped(text):
-            result.notes.append((rel, "skipped (front matter pages_roadmap: skip: true)"))
-            continue
+        raw, text = read
         result.folders.add(file.parent)
         new, findings = build_page(text, rel, roadmaps, today, force=force)
         done = _stamp(stamper, len(texts), file, text, new, rel, findings)
@@ -254,6 +274,27 @@ def _run(
     for index, (path, old, charted, done) in enumerate(texts):
         _count(result, site.rel(path), Change(path, old, later.get(index, done) or old), charted)
     return result
+
+
+def _text_to_build(
+    raw: bytes | LoadError, rel: str, stamper: Stamper | None, result: BuildResult
+) -> tuple[bytes, str] | None:
+    """The page's bytes and text, or None for a page not to build (said in `result`)."""
+    if isinstance(raw, LoadError):
+        result.findings.append(raw.finding)
+        return None
+    if _nothing_to_build(raw, stamper):
+        result.notes.append((rel, "nothing to build (no managed chart or stamp)"))
+        return None
+    try:
+        text = decode(raw, rel)
+    except LoadError as exc:
+        result.findings.append(exc.finding)
+        return None
+    if b"skip" in raw and _skipped(text):
+        result.notes.append((rel, "skipped (front matter pages_roadmap: skip: true)"))
+        return None
+    return raw, text
 
 
 class _Fresh:
@@ -280,11 +321,13 @@ class _Fresh:
                 self._files[name] = None
         return self._files[name]
 
-    def skips(self, rel: str, raw: bytes) -> bool:
-        """True for a page the last build found up to date, with these bytes and inputs."""
-        if self.cache is None:
+    def skips(self, rel: str, raw: bytes | LoadError | _Unread) -> bool:
+        """True for a page the last build found up to date, with these bytes (or, not read,
+        this file status) and these inputs."""
+        if self.cache is None or isinstance(raw, LoadError):
             return False
-        hit = self.cache.lookup(rel, raw)
+        cache = self.cache
+        hit = cache.remembered(rel) if isinstance(raw, _Unread) else cache.lookup(rel, raw)
         return hit is not None and self.cache.fresh(rel, self._inputs(*hit))
 
     def found(self, rel: str, raw: bytes, text: str) -> None:

@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,8 @@ from typing import Any
 from pages_roadmap import __version__
 from pages_roadmap.roadmap import Roadmap, with_status
 
-FORMAT = 1
+FORMAT = 2
+_TRUST_NS = 2_000_000_000  # a status older than this, at the read, is trusted
 
 
 def cache_file(site_root: Path) -> Path | None:
@@ -84,6 +86,10 @@ def inputs_sum(digests: dict[str, str | None], day: str | None) -> str:
     return h.hexdigest()[:32]
 
 
+def _status(info: os.stat_result) -> list[int]:
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev]
+
+
 class BuildCache:
     """The pages the last build found up to date: site-relative path -> (bytes, inputs)."""
 
@@ -92,6 +98,8 @@ class BuildCache:
         self.key = key
         self.entries: dict[str, list[Any]] = {}
         self.changed = False
+        self._started = time.time_ns()
+        self._seen: dict[str, list[int] | None] = {}  # each page's status when this run read it
         if file is None:
             return
         try:
@@ -108,19 +116,41 @@ class BuildCache:
     ) -> BuildCache:
         return cls(cache_file(site_root), run_key(site_root, config_files, stamps=stamps))
 
+    def _entry(self, rel: str) -> list[Any] | None:
+        entry = self.entries.get(rel)
+        ok = isinstance(entry, list) and len(entry) == 5 and isinstance(entry[2], list)
+        return entry if ok else None
+
+    def seen(self, rel: str, info: os.stat_result) -> None:
+        """The page's status, taken right before this run reads it."""
+        old = max(info.st_mtime_ns, info.st_ctime_ns) < self._started - _TRUST_NS
+        self._seen[rel] = _status(info) if old else None
+
+    def unchanged(self, rel: str, info: os.stat_result) -> tuple[list[str], bool] | None:
+        """(roadmap ids, depends on the day) when the file's status is the one remembered with
+        bytes that were up to date: the page need not be read."""
+        entry = self._entry(rel)
+        if entry is None or entry[4] is None or entry[4] != _status(info):
+            return None
+        return entry[2], bool(entry[3])
+
+    def remembered(self, rel: str) -> tuple[list[str], bool] | None:
+        """(roadmap ids, depends on the day) of the page's entry, whatever its bytes."""
+        entry = self._entry(rel)
+        return None if entry is None else (entry[2], bool(entry[3]))
+
     def lookup(self, rel: str, raw: bytes) -> tuple[list[str], bool] | None:
         """(roadmap ids, depends on the day) when these bytes were up to date last time."""
-        entry = self.entries.get(rel)
-        if not (isinstance(entry, list) and len(entry) == 4 and entry[0] == page_sum(raw)):
+        entry = self._entry(rel)
+        if entry is None or entry[0] != page_sum(raw):
             return None
-        ids, dated = entry[2], entry[3]
-        return (ids, bool(dated)) if isinstance(ids, list) else None
+        return entry[2], bool(entry[3])
 
     def fresh(self, rel: str, inputs: str) -> bool:
         return bool(self.entries[rel][1] == inputs)
 
     def remember(self, rel: str, raw: bytes, inputs: str, ids: list[str], dated: bool) -> None:
-        entry = [page_sum(raw), inputs, ids, dated]
+        entry = [page_sum(raw), inputs, ids, dated, self._seen.get(rel)]
         if self.entries.get(rel) != entry:
             self.entries[rel] = entry
             self.changed = True

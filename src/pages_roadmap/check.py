@@ -74,7 +74,7 @@ def inspect_page(text: str, path: str, site: Site, today: date | None = None) ->
 def inspect_file(site: Site, file: Path, today: date | None = None) -> PageReport:
     path = site.rel(file)
     try:
-        text = read_text(file, path, site.root)
+        text = read_text(file, path, site)
     except LoadError as exc:
         return PageReport([exc.finding])
     return inspect_page(text, path, site, today)
@@ -225,17 +225,17 @@ def _navigation(
         rel = name[len(prefix) :] if name.startswith(prefix) else site.rel(file)
         if rel not in pages:
             try:  # the safe reader: a FIFO or a link out of the site is never opened
-                head = read_head(file, rel, site.root, navigation.HEAD_BYTES)
+                head = read_head(file, rel, site, navigation.HEAD_BYTES)
                 found = navigation.scan_file(rel, head)
                 if not found.keys and len(head) == navigation.HEAD_BYTES:
-                    found = navigation.scan_file(rel, read_bytes(file, rel, site.root))  # long
+                    found = navigation.scan_file(rel, read_bytes(file, rel, site))  # long
             except LoadError:
                 continue
             pages[rel] = found
 
     def text_of(rel: str) -> str | None:
         try:
-            return read_bytes(site.root / rel, rel, site.root).decode("utf-8")
+            return read_bytes(site.root / rel, rel, site).decode("utf-8")
         except (LoadError, UnicodeDecodeError):
             return None
 

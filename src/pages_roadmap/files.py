@@ -5,8 +5,8 @@ commit step) goes through `Writer.write`, with the bytes the caller read (None: 
 file). The rules:
 
 * A temporary file in the same folder (so the rename cannot cross file systems), named
-  `.pages-roadmap-tmp-<pid>-<random>-<name>`, written, flushed to disk, given the old file's
-  mode, then renamed over the file: a reader (or a kill at any moment) sees the old file or the
+  `.pages-roadmap-tmp-<pid>-<n>-<name>`, created exclusively, given the old file's mode,
+  written, then renamed over the file: a reader (or a kill at any moment) sees the old file or the
   new one, never a part. A temporary file left by a killed run is recognised by its prefix and
   removed by the next run that writes in that folder (when its process is gone, or after an
   hour).
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +36,7 @@ __all__ = ["TEMP_PREFIX", "Change", "Refused", "WriteError", "Writer", "write_at
 TEMP_PREFIX = ".pages-roadmap-tmp-"
 _STALE_SECONDS = 3600
 _NAME_KEEP = 80  # characters of the file's name kept in its temporary file's name
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
 
 
 @dataclass
@@ -63,12 +63,12 @@ class Refused(Exception):
         self.hint = hint
 
 
-def _read(path: Path) -> tuple[bytes | None, os.stat_result | None]:
-    """The file's bytes and status, (None, None) when it does not exist; refuses a symlink."""
+def _lstat(path: Path) -> os.stat_result | None:
+    """The file's status, None when it does not exist; refuses a symlink."""
     try:
         info = os.lstat(path)
     except FileNotFoundError:
-        return None, None
+        return None
     if stat.S_ISLNK(info.st_mode):
         raise Refused(
             path,
@@ -77,8 +77,25 @@ def _read(path: Path) -> tuple[bytes | None, os.stat_result | None]:
             "let the link point at the file with the text and build that file, or replace the "
             "link by the file itself",
         )
-    with path.open("rb") as handle:
-        return handle.read(), info
+    return info
+
+
+def _read(path: Path) -> bytes | None:
+    """The file's bytes (None when it does not exist), never through a symlink."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except FileNotFoundError:
+        return None
+    except OSError:
+        _lstat(path)  # a symlink is F103; anything else is the system's refusal
+        raise
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _changed(path: Path) -> Refused:
@@ -133,6 +150,7 @@ class Writer:
     """One run's writes; each folder is cleaned of leftover temporary files once."""
 
     cleaned: set[Path] = field(default_factory=set)
+    made: int = 0  # temporary files made, for their names
 
     def clean(self, folder: Path) -> None:
         key = folder.absolute()
@@ -156,33 +174,36 @@ class Writer:
             ) from None
 
     def _write(self, path: Path, data: bytes, expected: bytes | None) -> bool:
-        current, info = _read(path)
-        if current == data:
-            return False
-        if current != expected:
+        info = _lstat(path)
+        if info is None and expected is not None:
+            raise _changed(path)  # deleted since it was read
+        if info is not None and (expected is None or info.st_size != len(expected)):
+            if _read(path) == data:  # another run wrote the very same bytes meanwhile
+                return False
             raise _changed(path)
         self.clean(path.parent)
-        name = path.name[-_NAME_KEEP:]
-        fd, name_of_tmp = tempfile.mkstemp(
-            prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=f"-{name}", dir=path.parent
-        )
-        tmp = Path(name_of_tmp)
+        mode = 0o666 & ~_umask() if info is None else stat.S_IMODE(info.st_mode)
+        fd, tmp = self._temporary(path, mode)
         try:
             # No fsync: a killed process loses nothing the kernel holds, and the rename below
             # still leaves the page old or new. Like git, which syncs no work-tree file, we do
             # not pay 4 ms a page (40 % of a first build) against a power cut.
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+            finally:
+                os.close(fd)
             if info is None:
-                tmp.chmod(0o666 & ~_umask())
                 try:
                     os.link(tmp, path)  # fails when a file appeared since the read
                 except FileExistsError:
                     raise _changed(path) from None
                 tmp.unlink()
             else:
-                tmp.chmod(stat.S_IMODE(info.st_mode))
-                again, _info = _read(path)
+                # Read again right before the rename: the check and the rename are a few
+                # system calls apart, the smallest window a rename-based write can have.
+                again = _read(path)
                 if again == data:  # another run wrote the very same bytes meanwhile
                     tmp.unlink()
                     return False
@@ -193,6 +214,24 @@ class Writer:
             tmp.unlink(missing_ok=True)
             raise
         return True
+
+    def _temporary(self, path: Path, mode: int) -> tuple[int, Path]:
+        """A new temporary file beside `path`, open for writing, with the file's mode."""
+        name = path.name[-_NAME_KEEP:]
+        while True:
+            self.made += 1
+            tmp = path.parent / f"{TEMP_PREFIX}{os.getpid()}-{self.made}-{name}"
+            try:
+                fd = os.open(tmp, _CREATE, 0o600)
+            except FileExistsError:  # left by a killed process that had this pid
+                continue
+            try:
+                os.fchmod(fd, mode)
+            except BaseException:
+                os.close(fd)
+                tmp.unlink()
+                raise
+            return fd, tmp
 
 
 def _umask() -> int:

@@ -138,7 +138,7 @@ def _chart_limits(model: rm.Roadmap, doc: Document, path: str) -> list[Finding]:
 def read_roadmap(site: Site, file: Path) -> LoadedRoadmap:
     path = site.rel(file)
     try:
-        text = read_text(file, path, site.root)
+        text = read_text(file, path, site)
     except LoadError as exc:
         return LoadedRoadmap(None, [exc.finding])
     return roadmap_from_text(text, path, file.stem, site)

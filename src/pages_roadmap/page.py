@@ -126,6 +126,71 @@ def blocks(body: str) -> tuple[list[Token], dict[str, Any]]:
     return _markdown().parse(body, env), env
 
 
+# A line that may start a block other than a paragraph or an ATX heading (indented code, a
+# fence, a quote, a list, a thematic break, a setext underline, a link reference, HTML), or
+# that starts with blanks: a body with one is parsed by markdown-it.
+_NOT_SIMPLE = re.compile(
+    r"[ \t><\[]|[-+*](?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t]*$|[=-]+[ \t]*$|`{3}|~{3}|\d+[.)]"
+)
+
+
+def simple_blocks(body: str) -> list[tuple[int, str]] | None:
+    """The inline blocks markdown-it finds in a body made of paragraphs and ATX headings only:
+    (first line, inline content), exactly as its block parse gives them; None for any other
+    body (the caller parses that one with `blocks`).
+
+    Most pages a build reads are prose with a "last updated" line: this scan reads them in a
+    tenth of markdown-it's time, and says None as soon as a line could start anything else.
+    tests/test_page.py holds it to markdown-it's own tokens on generated bodies.
+    """
+    if "\r" in body or "\0" in body:  # markdown-it normalises these first
+        return None
+    from markdown_it.common.utils import mdTrim
+
+    found: list[tuple[int, str]] = []
+    para: list[str] = []
+    first = 0
+    for i, line in enumerate(body.split("\n")):
+        if not line.strip(" \t"):
+            if para:
+                found.append((first, mdTrim("\n".join(para))))
+                para = []
+            continue
+        if _NOT_SIMPLE.match(line):
+            return None
+        heading = _atx_heading(line) if line[0] == "#" else None
+        if heading is not None:  # a heading ends the paragraph before it
+            if para:
+                found.append((first, mdTrim("\n".join(para))))
+                para = []
+            found.append((i, mdTrim(heading)))
+            continue
+        if not para:
+            first = i
+        para.append(line)
+    if para:
+        found.append((first, mdTrim("\n".join(para))))
+    return found
+
+
+def _atx_heading(line: str) -> str | None:
+    """The text of an ATX heading line that starts with '#' (markdown-it's rule), or None."""
+    end = len(line)
+    pos = 1
+    while pos < end and line[pos] == "#" and pos <= 6:
+        pos += 1
+    if pos > 6 or (pos < end and line[pos] not in " \t"):
+        return None
+    while end > pos and line[end - 1] in " \t":  # the spaces at the end
+        end -= 1
+    hashes = end
+    while hashes > pos and line[hashes - 1] == "#":  # a closing sequence after a blank
+        hashes -= 1
+    if hashes > pos and line[hashes - 1] in " \t":
+        end = hashes
+    return line[pos:end]
+
+
 @dataclass(frozen=True)
 class Region:
     """A managed gantt block: the markers and the text between them."""

@@ -18,14 +18,28 @@ into an exit-2 error for files named by settings).
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
+from typing import Protocol
 
 from pages_roadmap.findings import error
 from pages_roadmap.yamlload import MAX_BYTES, LoadError, decode
 
-__all__ = ["ReadError", "inside", "read_bytes", "read_text"]
+__all__ = ["Place", "ReadError", "inside", "read_bytes", "read_text"]
+
+_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_NOFOLLOW", 0)
+
+
+class Place(Protocol):
+    """A site as the reader needs it: its folder, and its folders' real paths looked up once
+    (site.Site). Reading a thousand pages then resolves each folder once, not each page."""
+
+    @property
+    def root(self) -> Path: ...
+
+    def real_dir(self, folder: str) -> str: ...
 
 
 class ReadError(LoadError):
@@ -57,30 +71,68 @@ def _fail(rel: str, message: str, hint: str, code: str = "F101") -> ReadError:
     return ReadError(error(rel, 1, 1, code, message, hint))
 
 
-def read_head(path: Path, rel: str, root: Path | None, size: int) -> bytes:
+def read_head(path: Path, rel: str, root: Path | Place | None, size: int) -> bytes:
     """The first `size` bytes of a regular file inside `root` (the rules of `read_bytes`)."""
     return read_bytes(path, rel, root, limit=size, head=True)
 
 
-def read_bytes(
-    path: Path, rel: str, root: Path | None, *, limit: int = MAX_BYTES, head: bool = False
-) -> bytes:
-    """The bytes of a regular file inside `root` (None: no containment test), at most `limit`.
+def _quick_real(path: Path, place: Place) -> str | None:
+    """The file's real path from its folder's (looked up once per folder), if that is inside
+    the site; None when only the full resolution can tell (a '..', a folder outside)."""
+    text = os.fspath(path)
+    if "/.." in text or text.startswith(".."):
+        return None
+    folder, name = os.path.split(os.path.abspath(text))  # noqa: PTH100
+    if not name:
+        return None
+    real_folder = place.real_dir(folder).rstrip("/")
+    top = place.real_dir(str(place.root)).rstrip("/")
+    if real_folder != top and not real_folder.startswith(top + "/"):
+        return None
+    return f"{real_folder}/{name}"
 
-    With `head`, a longer file is not an error: its first `limit` bytes are returned.
-    """
-    real = Path(os.path.realpath(path))
-    if root is not None and not inside(real, root):
+
+def _open(path: Path, rel: str, root: Path | Place | None) -> int:
+    """An fd on the file, opened without following a last symlink, once it is known to lie
+    inside the site; a symlink is resolved first and its target must lie inside too."""
+    if root is not None and not isinstance(root, Path):
+        quick = _quick_real(path, root)
+        if quick is not None:
+            try:
+                return os.open(quick, _FLAGS)
+            except OSError as exc:
+                if exc.errno not in (errno.ELOOP, errno.EMLINK):  # EMLINK: BSD's ELOOP here
+                    raise _fail(
+                        rel, f"cannot read: {exc.strerror}", "check that the file exists"
+                    ) from None
+        root = root.root  # the file is a symlink: resolve it fully
+    real = os.path.realpath(path)
+    if root is not None and not inside(Path(real), root):
         raise _fail(
             rel,
             "is a symlink (or under one) that leads outside the site; not read",
             "point the link at a file inside the site, or replace it with the file itself",
         )
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(real, flags)
+        return os.open(real, _FLAGS)
     except OSError as exc:
         raise _fail(rel, f"cannot read: {exc.strerror}", "check that the file exists") from None
+
+
+def read_bytes(
+    path: Path,
+    rel: str,
+    root: Path | Place | None,
+    *,
+    limit: int = MAX_BYTES,
+    head: bool = False,
+) -> bytes:
+    """The bytes of a regular file inside `root` (None: no containment test), at most `limit`.
+
+    `root` is the site's folder, or the site itself (a `Place`: its folders are resolved once).
+    With `head`, a longer file is not an error: its first `limit` bytes are returned.
+    """
+    fd = _open(path, rel, root)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -120,6 +172,8 @@ def _too_big(rel: str, size: int, limit: int, *, at_least: bool = False) -> Read
     )
 
 
-def read_text(path: Path, rel: str, root: Path | None, *, limit: int = MAX_BYTES) -> str:
+def read_text(
+    path: Path, rel: str, root: Path | Place | None, *, limit: int = MAX_BYTES
+) -> str:
     """`read_bytes` decoded as UTF-8; an undecodable byte is a located Y105."""
     return decode(read_bytes(path, rel, root, limit=limit), rel, limit=limit)

@@ -379,7 +379,7 @@ def _log_command(options: HistoryOptions) -> list[str]:
 
 
 def start_log(
-    root: Path, options: HistoryOptions = _DEFAULT_OPTIONS, *, limit: int = 1024
+    root: Path, options: HistoryOptions = _DEFAULT_OPTIONS, *, limit: int = 256 << 20
 ) -> Early | None:
     """The history read of `last_changed`, started now, before the paths are known.
 

@@ -8,9 +8,7 @@ traceback. gitpython is used beside it only for what it models well: the reposit
 
 from __future__ import annotations
 
-import contextlib
 import os
-import queue
 import subprocess
 import tempfile
 import threading
@@ -136,11 +134,13 @@ class Early:
 
     The build starts its one `git log` when the first page needs a date and goes on reading
     pages, so git walks history on another core at the same time. The thread holds at most
-    `limit` chunks (then git waits, as it would on a full pipe); `close` kills git if its
-    output was not read to the end.
+    `limit` bytes (then git waits, as it would on a full pipe) and hands over everything it
+    holds in one piece: git writes a few kilobytes at a time, and a bound counted in pieces
+    stopped git after a few hundred kilobytes. `close` kills git if its output was not read to
+    the end.
     """
 
-    def __init__(self, root: Path, args: list[str], limit: int = 1024) -> None:
+    def __init__(self, root: Path, args: list[str], limit: int = 256 << 20) -> None:
         self.args = args
         self.errfile = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
         self._stream = stream(root, args, self.errfile)
@@ -149,26 +149,42 @@ class Early:
         except BaseException:
             self.errfile.close()
             raise
-        self._chunks: queue.Queue[bytes] = queue.Queue(limit)
-        self._stop = threading.Event()
+        self._limit = max(1, limit)
+        self._held = bytearray()
+        self._eof = False
+        self._cond = threading.Condition()
+        self._stop = False
         self._thread = threading.Thread(target=self._pump, daemon=True)
         self._thread.start()
         self.closed = False
         self.stderr = b""  # git's error output, once closed
 
     def _pump(self) -> None:
-        while not self._stop.is_set():
+        while True:
             try:
                 chunk = self._out.read(1 << 20)
             except (OSError, ValueError):  # closed under it by `close`
                 chunk = b""
-            self._chunks.put(chunk)
+            with self._cond:
+                while len(self._held) >= self._limit and not self._stop:
+                    self._cond.wait()
+                if self._stop:
+                    return
+                self._held += chunk
+                self._eof = not chunk
+                self._cond.notify_all()
             if not chunk:
                 return
 
     def read(self) -> bytes:
-        """The next chunk of output (b"" at its end)."""
-        return self._chunks.get()
+        """All output that came since the last read, waiting for some (b"" at its end)."""
+        with self._cond:
+            while not self._held and not self._eof:
+                self._cond.wait()
+            chunk = bytes(self._held)
+            self._held.clear()
+            self._cond.notify_all()
+            return chunk
 
     @property
     def returncode(self) -> int | None:
@@ -180,12 +196,11 @@ class Early:
         if self.closed:
             return
         self.closed = True
-        self._stop.set()
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
         if not self._out.at_eof:
             self._stream_kill()
-        while self._thread.is_alive():
-            with contextlib.suppress(queue.Empty):
-                self._chunks.get(timeout=0.05)  # a thread waiting on a full queue goes on
         self._thread.join()
         try:
             self._stream.__exit__(None, None, None)

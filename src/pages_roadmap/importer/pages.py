@@ -176,7 +176,7 @@ class SiteIds:
         embedded: dict[str, set[str]] = {}
         for page in site.pages():
             try:
-                raw = read_bytes(page, site.rel(page), site.root)
+                raw = read_bytes(page, site.rel(page), site)
             except LoadError:
                 continue
             if b"pages-roadmap:gantt" not in raw:
@@ -251,7 +251,7 @@ def run(
     """
     rel = site.rel(page_path)
     try:
-        text = read_text(page_path, rel, site.root)
+        text = read_text(page_path, rel, site)
     except LoadError as exc:
         return ImportResult(None, [], [exc.finding])
     ids = ids if ids is not None else SiteIds.of(site)

@@ -10,7 +10,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from pages_roadmap.findings import Finding, error, warning
-from pages_roadmap.page import PageText, blocks, line_starts
+from pages_roadmap.page import PageText, blocks, line_starts, simple_blocks
 from pages_roadmap.yamlload import LoadError, load
 
 if TYPE_CHECKING:
@@ -150,27 +150,41 @@ def _orphan(path: str, line: int) -> Finding:
     )
 
 
+def _blocks_of(body: str) -> Iterator[tuple[int, str, bool, dict[str, Any]]]:
+    """(first line, content, is raw HTML, env) of every block where a stamp can be.
+
+    A body of paragraphs and headings only is split without markdown-it's block parse
+    (page.simple_blocks gives the very same blocks); any other body is parsed once (blocks).
+    """
+    simple = simple_blocks(body)
+    if simple is not None:
+        no_references: dict[str, Any] = {}  # a simple body has no link reference definition
+        for line0, content in simple:
+            yield line0, content, False, no_references
+        return
+    tokens, env = blocks(body)
+    for token in tokens:
+        if token.map is not None and token.type in ("inline", "html_block"):
+            yield token.map[0], token.content, token.type == "html_block", env
+
+
 def _candidates(body: str, offset_line0: int) -> Iterator[tuple[int, str, int]]:
     """(first line, block content, offset in it) of every stamp markdown-it sees as HTML.
 
     The inline pass runs only on blocks holding a candidate: a stamp token always contains one.
     """
-    tokens, env = blocks(body)
-    for token in tokens:
-        if token.map is None:
-            continue
-        first = token.map[0] + offset_line0
-        if token.type == "inline":
-            if not _CANDIDATE.search(token.content):
-                continue
-            for child in _inline(token.content, env):
-                if child.type == _STAMP_TOKEN:
-                    yield first, token.content, child.meta["pos"]
-        elif token.type == "html_block" and not _RAW_HTML.match(token.content):
+    for line0, content, html, env in _blocks_of(body):
+        first = line0 + offset_line0
+        if not html:
+            if _CANDIDATE.search(content):
+                for child in _inline(content, env):
+                    if child.type == _STAMP_TOKEN:
+                        yield first, content, child.meta["pos"]
+        elif not _RAW_HTML.match(content):
             # Raw HTML is passed through as written: stamps in it are real, Liquid is left
             # alone (it may sit in an attribute, where a comment would break the tag).
-            for m in _HTML_RE.finditer(token.content):
-                yield first, token.content, m.start()
+            for m in _HTML_RE.finditer(content):
+                yield first, content, m.start()
 
 
 def find_stamps(page: PageText, path: str) -> tuple[list[Stamp], list[Finding]]:

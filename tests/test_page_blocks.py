@@ -1,0 +1,187 @@
+"""page.simple_blocks gives exactly markdown-it's blocks, or None (then markdown-it parses).
+
+The oracle is markdown-it itself: for every body the scan accepts, its (first line, inline
+content) pairs must be the inline tokens of markdown-it's block parse, and that parse must hold
+nothing a stamp could hide in (HTML, code) and no link reference definition.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pages_roadmap.page import blocks, simple_blocks, split
+from pages_roadmap.stamps.find import find_stamps
+
+STAMP = "Updated: {{ site.time | date: '%d %B %Y' }}"
+
+
+def markdown_it_blocks(body: str) -> list[tuple[int, str]] | None:
+    """What the scan must give: markdown-it's inline blocks, when there is nothing else."""
+    tokens, env = blocks.__wrapped__(body)  # a fresh parse, not the shared cache
+    if env.get("references") or any(
+        t.type in ("html_block", "code_block", "fence", "hr") for t in tokens
+    ):
+        return None
+    return [(t.map[0], t.content) for t in tokens if t.type == "inline" and t.map]
+
+
+def agrees(body: str) -> bool:
+    """The scan's answer is markdown-it's (or it declines); True when it did not decline."""
+    got = simple_blocks(body)
+    if got is not None:
+        assert got == markdown_it_blocks(body), body
+    return got is not None
+
+
+# (body, whether the scan takes it itself)
+ROWS = [
+    ("", True),
+    ("\n\n", True),
+    ("# Title\n\nSome text.\n" + STAMP + "\n", True),
+    ("para\nstill para\n\nnext", True),
+    ("# h #\n## h ##  \n### h###\n#### #\n#\n##   \n", True),
+    ("#tag is text\n####### seven is text\n", True),
+    ("text\n# heading ends it\nmore", True),
+    ("trailing spaces  \nhard break\n", True),
+    ("\u00a0nbsp starts a paragraph\n\u3000ideographic space\n", True),
+    ("line\u2028separator and \x0bvertical tab stay in the line\n", True),
+    ("\\# escaped\n\\- escaped\n", True),
+    ("a | b\n--|--\n", True),  # CommonMark has no tables: text
+    ("*emphasis* first\n_emphasis_ too\n-dash\n+plus\n=sign\n~~strike~~\n``two``\n", True),
+    ("para\n===\n", False),
+    ("para\n---\n", False),
+    ("- item\n", False),
+    ("* item\n", False),
+    ("+ item\n", False),
+    ("1. item\n", False),
+    ("2) item\n", False),
+    ("2025 was a year\n", True),
+    ("> quote\n", False),
+    ("```\ncode\n```\n", False),
+    ("~~~\ncode\n~~~\n", False),
+    ("    indented code\n", False),
+    (" one space\n", False),
+    ("\ttab\n", False),
+    ("<div>html</div>\n", False),
+    ("<!-- comment -->\n", False),
+    ("[ref]: https://example.org\n\n[x][ref]\n", False),
+    ("***\n", False),
+    ("___\n", False),
+    ("* * *\n", False),
+    ("_ _ _\n", False),
+    ("para\n--\n", False),
+    ("para\n=\n", False),
+    ("crlf\r\nline\r\n", False),
+    ("nul\0here\n", False),
+    ("`code` and *emphasis* and [a link](https://example.org)\n", True),
+    ("text {{ site.time | date: '%Y' }} `{{ site.time | date: '%Y' }}`\n", True),
+]
+
+
+@pytest.mark.parametrize(("body", "simple"), ROWS)
+def test_the_scan_agrees_with_markdown_it(body: str, simple: bool) -> None:
+    assert agrees(body) is simple
+
+
+PIECES = [
+    "",
+    " ",
+    "\t",
+    "  ",
+    "text",
+    "more text  ",
+    "# heading",
+    "## heading ##",
+    "###heading",
+    "####### x",
+    "#",
+    "# #",
+    "# a #b",
+    "#\ttab",
+    STAMP,
+    "x " + STAMP + " y",
+    "`" + STAMP + "`",
+    "``",
+    "<!-- pages-roadmap:stamp -->1 May<!-- /pages-roadmap:stamp -->",
+    "<b>inline</b>",
+    "<div>",
+    "- item",
+    "-",
+    "1. one",
+    "10) ten",
+    "2025",
+    "> quote",
+    "```",
+    "~~~",
+    "    code",
+    "[a]: /b",
+    "[a]",
+    "===",
+    "---",
+    "***",
+    "_",
+    "=",
+    "+",
+    "-x",
+    "*x",
+    "_x_",
+    "_ _ _",
+    "* * *",
+    "--",
+    "==  ",
+    "~~x~~",
+    "``x``",
+    "99.",
+    "1)",
+    "\u00a0nbsp",
+    "\u2028",
+    "x\u3000",
+    "\\#",
+    "*emph*",
+    "|a|b|",
+    "{% raw %}",
+    "{% endraw %}",
+]
+
+
+@settings(
+    max_examples=1500,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(
+    st.lists(st.sampled_from(PIECES), max_size=12),
+    st.lists(st.sampled_from(PIECES), max_size=12),
+    st.booleans(),
+)
+def test_generated_bodies_agree_with_markdown_it(
+    lines: list[str], joins: list[str], final_newline: bool
+) -> None:
+    # Pieces are lines; some lines are two pieces joined (text with a heading marker inside...).
+    body_lines = [a + b for a, b in zip(lines, [*joins, *[""] * len(lines)], strict=False)]
+    body = "\n".join(body_lines) + ("\n" if final_newline else "")
+    agrees(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "# T\n\n" + STAMP + "\n",
+        "# " + STAMP + " #\n\ntext\n",
+        "text `" + STAMP + "` and " + STAMP + "\n",
+        "a\n" + STAMP + "\nb\n\n## " + STAMP + "\n",
+    ],
+)
+def test_stamps_found_on_the_fast_path_are_markdown_its(body: str) -> None:
+    """The same stamps, with the scan and with the body made non-simple (a trailing HTML block
+    forces markdown-it's parse without moving anything before it)."""
+    text = "---\ntitle: T\n---\n" + body
+    forced = text + ("\n" if not text.endswith("\n") else "") + "\n<div></div>\n"
+    assert simple_blocks(split(text).body) is not None
+    assert simple_blocks(split(forced).body) is None
+    fast, fast_findings = find_stamps(split(text), "p.md")
+    slow, slow_findings = find_stamps(split(forced), "p.md")
+    assert fast and fast == slow and fast_findings == slow_findings
