@@ -208,9 +208,9 @@ def _read_pages(
     with a build cache, a page whose file status it remembers is not read (_UNREAD)."""
     for file in files:
         rel = site.rel(file)
-        if cache is not None:
+        if cache is not None and rel in cache.entries:  # a page never found up to date: no use
             try:
-                info = file.stat()
+                info = os.stat(file)  # noqa: PTH116 (a page's status: pathlib costs more)
             except OSError:
                 pass  # the reader says why
             else:
@@ -242,13 +242,14 @@ def _run(
     stamper = Stamper.for_run(site, roadmaps, stamps)
     if stamper is not None:
         result.findings += _site_language(site)
-    # (file, text as read, text with its charts, final text or None while it waits for a date)
-    texts: list[tuple[Path, str, str, str | None]] = []
+    # (file, text as read, text with its charts, final text or None while it waits for a date,
+    # charts that changed)
+    texts: list[tuple[Path, str, str, str | None, int]] = []
     for file, raw in sources:
         rel = site.rel(file)
         result.pages += 1
         if fresh.skips(rel, raw):
-            texts.append((file, "", "", ""))  # up to date, said in its turn like any other
+            texts.append((file, "", "", "", 0))  # up to date, said in its turn like any other
             continue
         if isinstance(raw, _Unread):
             raw = _read(site, file, rel)  # its roadmaps or the day changed: build it
@@ -259,7 +260,8 @@ def _run(
         result.folders.add(file.parent)
         new, findings = build_page(text, rel, roadmaps, today, force=force)
         done = _stamp(stamper, len(texts), file, text, new, rel, findings)
-        texts.append((file, text, new, done))
+        # Counted now, while both texts' block parses are in page.blocks' small cache.
+        texts.append((file, text, new, done, _changed_charts(text, new)))
         if not findings and texts[-1][3] == text:
             fresh.found(rel, raw, text)
         result.findings += findings
@@ -271,8 +273,9 @@ def _run(
     if stamper is not None and stamper.waiting:
         later, problems = stamper.finish()
         result.findings += problems
-    for index, (path, old, charted, done) in enumerate(texts):
-        _count(result, site.rel(path), Change(path, old, later.get(index, done) or old), charted)
+    for index, (path, old, charted, done, charts) in enumerate(texts):
+        change = Change(path, old, later.get(index, done) or old)
+        _count(result, site.rel(path), change, charted, charts)
     return result
 
 
@@ -328,7 +331,10 @@ class _Fresh:
             return False
         cache = self.cache
         hit = cache.remembered(rel) if isinstance(raw, _Unread) else cache.lookup(rel, raw)
-        return hit is not None and self.cache.fresh(rel, self._inputs(*hit))
+        if hit is None or not cache.fresh(rel, self._inputs(*hit)):
+            return False
+        cache.keep(rel)
+        return True
 
     def found(self, rel: str, raw: bytes, text: str) -> None:
         """A page this run found up to date, with no finding and no date from git."""
@@ -346,13 +352,12 @@ class _Fresh:
         return self._dated[name]
 
 
-def _count(result: BuildResult, rel: str, change: Change, charted: str) -> None:
+def _count(result: BuildResult, rel: str, change: Change, charted: str, charts: int) -> None:
     """Record one page's outcome: its change (if any), what changed, and a -v note."""
     if change.new == change.old:
         result.notes.append((rel, "up to date"))
         return
     result.changes.append(change)
-    charts = _changed_charts(change.old, charted)
     result.charts += charts
     result.stamped += change.new != charted
     parts = [f"{charts} chart" + ("" if charts == 1 else "s")] if charts else []

@@ -11,6 +11,13 @@ The memory lives outside the site, in the user's cache folder (`$XDG_CACHE_HOME/
 else `~/.cache/pages-roadmap/`), one file per site folder: nothing in the work tree or in `.git`
 is written, every clone and worktree has its own, and a fresh clone on a fresh machine (a CI
 run) simply has none and does the full work. It is a cache: deleting it is always safe.
+
+A remembered page also keeps its file's status (size, modification and change times, inode),
+taken when a build reads it again and finds it up to date, as git's index does: while the
+status is the same, the page is not even read. Like git, the status is trusted only for a file
+last changed well before the run that read it (two seconds, more than any file system's time
+step): a file saved in the same tick as that read could change without its times showing it,
+so such a page is read and checked by its bytes.
 """
 
 from __future__ import annotations
@@ -148,6 +155,14 @@ class BuildCache:
 
     def fresh(self, rel: str, inputs: str) -> bool:
         return bool(self.entries[rel][1] == inputs)
+
+    def keep(self, rel: str) -> None:
+        """The page was read and found as remembered: remember the status it was read with."""
+        status = self._seen.get(rel)
+        entry = self.entries[rel]
+        if status is not None and entry[4] != status:
+            entry[4] = status
+            self.changed = True
 
     def remember(self, rel: str, raw: bytes, inputs: str, ids: list[str], dated: bool) -> None:
         entry = [page_sum(raw), inputs, ids, dated, self._seen.get(rel)]

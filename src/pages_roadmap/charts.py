@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pages_roadmap.findings import Finding, error, warning
-from pages_roadmap.page import PageText, find_regions
+from pages_roadmap.page import PageText, blocks, find_regions
 from pages_roadmap.reading import read_bytes
 from pages_roadmap.yamlload import LoadError
 
@@ -94,17 +94,15 @@ def _is_gantt(lines: tuple[tuple[int, int, str], ...]) -> bool:
 
 
 def charts_of(page: PageText, path: str) -> list[Chart]:
-    """The page's ```mermaid fences, found in markdown-it's token stream (cheap test first)."""
+    """The page's ```mermaid fences, found in markdown-it's block tokens (cheap test first)."""
     if not _FENCE_HINT.search(page.body):
         return []
-    from markdown_it import MarkdownIt
-
     regions, _ = find_regions(page, path)
     managed = {n for r in regions for n in range(r.start_line, r.end_line + 1)}
     raw = page.text.splitlines()
     offset = page.body_line - 1
     charts = []
-    for token in MarkdownIt("commonmark").parse(page.body):
+    for token in blocks(page.body)[0]:  # the page's one block parse, shared with the regions
         info = token.info.strip().split()[0] if token.type == "fence" and token.info else ""
         if info != "mermaid" or token.map is None:
             continue

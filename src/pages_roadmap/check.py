@@ -80,7 +80,7 @@ def inspect_file(site: Site, file: Path, today: date | None = None) -> PageRepor
     return inspect_page(text, path, site, today)
 
 
-PARALLEL_FROM = 400  # files; below this, starting worker processes costs more than it saves
+PARALLEL_FROM = 400  # files; below this, forking costs more than it saves
 
 
 def run(site: Site, files: list[Path] | None = None, *, today: date | None = None) -> list[Finding]:
@@ -130,18 +130,15 @@ def _pages(
     workers = _workers(len(jobs))
     if workers < 2:
         return _check_files(site, jobs, today)
-    # Compile the validators before forking, so every worker inherits them ready-made.
+    # Compile the validators before forking, so every copy inherits them ready-made.
     validator_for("roadmap", site.schema_override("roadmap"))
     validator_for("page", site.schema_override("page"))
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from pages_roadmap.parallel import fork_map
 
     chunks = [jobs[i::workers] for i in range(workers)]
-    context = multiprocessing.get_context("fork")
     reports: list[PageReport] = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for part in pool.map(_check_files, [site] * workers, chunks, [today] * workers):
-            reports += part
+    for part in fork_map(lambda chunk: _check_files(site, chunk, today), chunks):
+        reports += part
     return reports
 
 
@@ -190,12 +187,12 @@ def _first_line(file: Path) -> str:
 
 
 def _workers(jobs: int) -> int:
-    import multiprocessing
     import os
 
-    if jobs < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs < PARALLEL_FROM or not hasattr(os, "fork"):
         return 1
-    return min(os.cpu_count() or 1, 4)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(cores or 1, 4)
 
 
 def _check_files(site: Site, jobs: list[tuple[bool, Path]], today: date) -> list[PageReport]:

@@ -57,6 +57,9 @@ class Site:
     findings: list[Finding] = field(default_factory=list)
     # Resolved folders, each looked up once per run: path handling per page is string work.
     _real: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _roadmap_files: dict[str, Path] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def timezone(self) -> str:
@@ -128,6 +131,9 @@ class Site:
         """The data file of a plain roadmap id inside the roadmaps folder, or None."""
         from pages_roadmap.roadmap import ROADMAP_ID
 
+        found = self._roadmap_files.get(roadmap_id)
+        if found is not None:  # found once this run: every page embedding it asks again
+            return found
         if not ROADMAP_ID.match(roadmap_id):
             return None
         for suffix in (".yml", ".yaml"):
@@ -136,6 +142,7 @@ class Site:
                 # A symlink may not lead out of the site: the page would publish any file.
                 if not candidate.resolve().is_relative_to(self.real_root):
                     return None
+                self._roadmap_files[roadmap_id] = candidate
                 return candidate
         return None
 

@@ -83,32 +83,33 @@ def check_format(fmt: str) -> tuple[Piece, ...]:
     return tuple(pieces)
 
 
+_NUMBERS: dict[str, Callable[[datetime], int]] = {
+    "d": lambda when: when.day,
+    "e": lambda when: when.day,
+    "j": lambda when: when.timetuple().tm_yday,
+    "m": lambda when: when.month,
+    "y": lambda when: when.year % 100,
+    "Y": lambda when: when.year,
+    "C": lambda when: when.year // 100,
+    "H": lambda when: when.hour,
+    "k": lambda when: when.hour,
+    "I": lambda when: (when.hour % 12) or 12,
+    "l": lambda when: (when.hour % 12) or 12,
+    "M": lambda when: when.minute,
+    "S": lambda when: when.second,
+    "u": lambda when: when.isocalendar()[2],
+    "w": lambda when: when.isocalendar()[2] % 7,
+    "U": lambda when: int(when.strftime("%U")),
+    "W": lambda when: int(when.strftime("%W")),
+    "V": lambda when: when.isocalendar()[1],
+    "G": lambda when: when.isocalendar()[0],
+    "g": lambda when: when.isocalendar()[0] % 100,
+    "s": lambda when: int(when.timestamp()),
+}
+
+
 def _number(d: str, when: datetime) -> int:
-    iso = when.isocalendar()
-    values: dict[str, Callable[[], int]] = {
-        "d": lambda: when.day,
-        "e": lambda: when.day,
-        "j": lambda: when.timetuple().tm_yday,
-        "m": lambda: when.month,
-        "y": lambda: when.year % 100,
-        "Y": lambda: when.year,
-        "C": lambda: when.year // 100,
-        "H": lambda: when.hour,
-        "k": lambda: when.hour,
-        "I": lambda: (when.hour % 12) or 12,
-        "l": lambda: (when.hour % 12) or 12,
-        "M": lambda: when.minute,
-        "S": lambda: when.second,
-        "u": lambda: iso[2],
-        "w": lambda: iso[2] % 7,
-        "U": lambda: int(when.strftime("%U")),
-        "W": lambda: int(when.strftime("%W")),
-        "V": lambda: iso[1],
-        "G": lambda: iso[0],
-        "g": lambda: iso[0] % 100,
-        "s": lambda: int(when.timestamp()),
-    }
-    return values[d]()
+    return _NUMBERS[d](when)
 
 
 def _offset(when: datetime, colon: bool) -> str:
@@ -119,21 +120,30 @@ def _offset(when: datetime, colon: bool) -> str:
     return f"{sign}{hours:02d}{':' if colon else ''}{mins:02d}"
 
 
-def _name(d: str, when: datetime, locale: str, standalone: bool) -> str:
+@cache
+def _names(kind: str, width: Any, context: Any, locale: str) -> dict[Any, str]:
+    """Babel's day, month or period names of a locale (looked up once per run)."""
     from babel import dates
 
+    get = {"day": dates.get_day_names, "month": dates.get_month_names}.get(
+        kind, dates.get_period_names
+    )
+    return {k: str(v) for k, v in get(width, context, locale).items()}
+
+
+def _name(d: str, when: datetime, locale: str, standalone: bool) -> str:
     if d in "aA":
-        days = dates.get_day_names("abbreviated" if d == "a" else "wide", "format", locale)
-        return str(days[when.weekday()])
+        return _names("day", "abbreviated" if d == "a" else "wide", "format", locale)[
+            when.weekday()
+        ]
     if d in "bhB":
         # "28. november" needs the format form, "November 2026" the stand-alone one (the two
         # differ in e.g. Russian and Polish: "ноября" / "ноябрь").
-        width: Any = "wide" if d == "B" else "abbreviated"
-        context: Any = "stand-alone" if standalone else "format"
-        return str(dates.get_month_names(width, context, locale)[when.month])
+        width = "wide" if d == "B" else "abbreviated"
+        context = "stand-alone" if standalone else "format"
+        return _names("month", width, context, locale)[when.month]
     if d in "pP":
-        period = "am" if when.hour < 12 else "pm"
-        text = str(dates.get_period_names("abbreviated", "format", locale)[period])
+        text = _names("period", "abbreviated", "format", locale)["am" if when.hour < 12 else "pm"]
         return text.lower() if d == "P" else text
     return when.tzname() or ""  # %Z
 
