@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import subprocess
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -19,10 +20,12 @@ from pages_roadmap.git.history import (
     _walk,
     is_shallow,
     last_changed,
+    last_changes,
     parse_ignore_revs,
     repo_toplevel,
     staged_paths,
     start_log,
+    start_narrow_log,
 )
 
 D1 = "2025-01-01T12:00:00+00:00"
@@ -289,7 +292,7 @@ def test_early_log_started_for_other_options_is_not_used(repo: Repo) -> None:
 def test_early_log_stops_git_when_done_early(repo: Repo) -> None:
     """A walk that stops early kills the git started for it, even with its output unread."""
     _long_history(repo, 500)
-    early = start_log(repo.path, HistoryOptions(), limit=1)  # git soon waits on the reader (1 byte held)
+    early = start_log(repo.path, HistoryOptions(), limit=1)  # git soon waits on the reader
     assert early is not None
     results, stats = _walk(repo.path, ["hot.md"], HistoryOptions(), early)
     assert results == {"hot.md": at("2024-01-21T19:00:00+00:00")}
@@ -530,3 +533,91 @@ def test_paths_may_be_any_iterable(repo: Repo) -> None:
     _simple(repo)
     assert last_changed(repo.path, _iter_nothing()) == {}
     assert last_changed(repo.path, (p for p in ["a.md"])) == {"a.md": at(D2)}
+
+
+# --- the narrow walk (start_narrow_log): the same dates from a walk limited to folders ---------
+
+
+def _every_path(repo: Repo) -> list[str]:
+    return sorted(repo.run("ls-files", "-z").split("\0")[:-1])
+
+
+def _narrow_dates(repo: Repo, wanted: list[str], options: HistoryOptions) -> dict[str, datetime]:
+    """Every wanted path dated with a narrow walk over all the folders holding them (the top
+    level as '.' is not a folder: its files go to the whole walk)."""
+    folders = sorted({p.rsplit("/", 1)[0] for p in wanted if "/" in p})
+    narrow = start_narrow_log(repo.path, folders, options) if folders else None
+    early = start_log(repo.path, options)
+    return last_changes(repo.path, wanted, options, early, narrow)[0]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_a_narrow_walk_dates_exactly_as_the_whole_walk(case: Case, repo: Repo) -> None:
+    options = case.build(repo)
+    # Every path at HEAD and every path the case asks for, moved into folders where needed.
+    wanted = sorted({*case.wanted, *_every_path(repo)})
+    assert _narrow_dates(repo, wanted, options) == last_changed(repo.path, wanted, options)
+
+
+def _random_history(repo: Repo, seed: int) -> HistoryOptions:
+    """Adds, edits, renames inside and across folders, deletions, tool commits and merges."""
+    rnd = random.Random(seed)
+    folders = ["_roadmaps", "docs", "docs/deep", ""]
+    files: dict[str, str] = {}
+    day = 0
+
+    def when() -> str:
+        nonlocal day
+        day += 1
+        return f"2025-{1 + day // 28:02d}-{1 + day % 28:02d}T12:00:00+00:00"
+
+    def name() -> str:
+        folder = rnd.choice(folders)
+        return f"{folder}/f{rnd.randrange(6)}.yml".lstrip("/")
+
+    for _ in range(4):
+        files[name()] = BODY + f"{rnd.random()}\n"
+    repo.commit(dict(files), "start", when())
+    for step in range(18):
+        action = rnd.choice(["edit", "edit", "add", "rename", "rename-edit", "delete", "tool"])
+        if action in ("rename", "rename-edit") and files:
+            old = rnd.choice(sorted(files))
+            new = name()
+            if new in files:
+                continue
+            content = files.pop(old)
+            if action == "rename-edit":
+                content = content.replace("line 3", f"LINE {step}")
+            files[new] = content
+            repo.rename(old, new, f"move {step}", when(), content=content)
+        elif action == "delete" and len(files) > 1:
+            gone = rnd.choice(sorted(files))
+            del files[gone]
+            repo.commit({gone: None}, f"delete {step}", when())
+        elif action == "tool" and files:
+            target = rnd.choice(sorted(files))
+            files[target] += "stamped\n"
+            repo.commit({target: files[target]}, TOOL_MSG, when())
+        else:
+            target = name() if action == "add" or not files else rnd.choice(sorted(files))
+            files[target] = files.get(target, BODY) + f"{step}\n"
+            repo.commit({target: files[target]}, f"{action} {step}", when())
+        if step == 9:  # a side branch, merged later, with edits of its own
+            repo.run("checkout", "--quiet", "-b", "side")
+            side = rnd.choice(sorted(files))
+            repo.commit({side: files[side] + "side\n"}, "side edit", when())
+            repo.run("checkout", "--quiet", "main")
+            date = git_date(when())
+            repo.run(
+                "merge", "--quiet", "--no-ff", "--no-edit", "-X", "theirs", "side",
+                env={"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date},
+            )
+            files = {p: (repo.path / p).read_text() for p in _every_path(repo)}
+    return HistoryOptions()
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_narrow_walk_dates_random_histories_as_the_whole_walk(seed: int, repo: Repo) -> None:
+    options = _random_history(repo, seed)
+    wanted = _every_path(repo)
+    assert _narrow_dates(repo, wanted, options) == last_changed(repo.path, wanted, options)

@@ -23,7 +23,7 @@ from pages_roadmap.page import BOM, MARKER_BYTES, PageText, Region, find_regions
 from pages_roadmap.reading import read_bytes
 from pages_roadmap.roadmap import ROADMAP_ID
 from pages_roadmap.site import Site
-from pages_roadmap.stamps.dating import Stamper, StampRun
+from pages_roadmap.stamps.dating import Pending, Stamper, StampRun
 from pages_roadmap.stamps.settings import StampSettings
 from pages_roadmap.stamps.strftime import resolve_locale, unknown_language
 from pages_roadmap.yamlload import LoadError, decode, load
@@ -137,23 +137,6 @@ def _may_stamp(raw: bytes, settings: StampSettings) -> bool:
     return settings.migrate_liquid and _LIQUID_BYTES.search(raw) is not None
 
 
-def _stamp(
-    stamper: Stamper | None,
-    index: int,
-    file: Path,
-    text: str,
-    new: str,
-    rel: str,
-    findings: list[Finding],
-) -> str | None:
-    """The page with its stamps (None: it waits for a date); the stamps' findings are added."""
-    if stamper is None or any(f.is_error for f in findings):
-        return new
-    stamped, problems = stamper.stamp(index, file, text, new, rel)
-    findings += problems
-    return stamped
-
-
 def _nothing_to_build(raw: bytes, stamper: Stamper | None) -> bool:
     """True for a page with no chart marker and nothing stamping would touch (a byte search)."""
     if MARKER_BYTES.search(raw):
@@ -174,6 +157,9 @@ def _skipped(text: str) -> bool:
     return isinstance(own, dict) and own.get("skip") is True
 
 
+PARALLEL_FROM = 400  # pages to read and build; below this, forking costs more than it saves
+
+
 def run(
     site: Site,
     files: list[Path],
@@ -189,9 +175,41 @@ def run(
     files among `files` stand for the pages that embed them. With `cache`, a page the last
     build found up to date, with the same bytes and inputs, is skipped before it is decoded;
     the pages found up to date are remembered in it.
+
+    Each page is prepared (read, its charts and stamps worked out: `_prepare`, pure) and then
+    settled in its turn (`_Run.settle`). On a large site the pages to read are prepared in
+    forked copies of the process too, one share per core, while git reads history.
     """
-    sources = _read_pages(site, _pages(site, files), cache)
-    return _run(site, sources, today, Roadmaps(site), force, stamps, cache)
+    sources = list(_triage(site, _pages(site, files), cache))
+    work = [i for i, (_, raw) in enumerate(sources) if raw is None]
+    shares = _shares(work)
+    if len(shares) < 2:
+        reads = ((f, _read(site, f) if r is None else r) for f, r in sources)
+        return _run(site, reads, today, Roadmaps(site), force, stamps, cache)
+    from pages_roadmap.parallel import fork_map
+
+    state = _Run(site, today, Roadmaps(site), force, stamps, cache)
+
+    def prepare(share: list[int]) -> list[_Prepared]:
+        return [state.prepare(sources[i][0], _read(site, sources[i][0])) for i in share]
+
+    prepared: dict[int, _Prepared] = {}
+    # git starts reading history once the copies are made (a process with a thread should not
+    # fork), while every core prepares pages.
+    start = state.stamper.start_history if state.stamper is not None else None
+    for share, part in zip(shares, fork_map(prepare, shares, then=start), strict=True):
+        prepared.update(zip(share, part, strict=True))
+    for index, (file, raw) in enumerate(sources):
+        state.settle(prepared[index] if raw is None else state.prepare(file, raw))
+    return state.finish()
+
+
+def _shares(work: list[int]) -> list[list[int]]:
+    if len(work) < PARALLEL_FROM or not hasattr(os, "fork"):
+        return [work]
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    n = max(1, min(cores or 1, 4))
+    return [work[k::n] for k in range(n)]
 
 
 class _Unread:
@@ -201,11 +219,11 @@ class _Unread:
 _UNREAD = _Unread()
 
 
-def _read_pages(
+def _triage(
     site: Site, files: Iterable[Path], cache: BuildCache | None
-) -> Iterator[tuple[Path, bytes | LoadError | _Unread]]:
-    """Each page's bytes through the one safe reader (reading.py), or why it cannot be read;
-    with a build cache, a page whose file status it remembers is not read (_UNREAD)."""
+) -> Iterator[tuple[Path, _Unread | None]]:
+    """Each page, with _UNREAD when its file status is the one the build cache remembers (it
+    is not read), else None (it is to be read, through the one safe reader)."""
     for file in files:
         rel = site.rel(file)
         if cache is not None and rel in cache.entries:  # a page never found up to date: no use
@@ -218,12 +236,12 @@ def _read_pages(
                     yield file, _UNREAD
                     continue
                 cache.seen(rel, info)
-        yield file, _read(site, file, rel)
+        yield file, None
 
 
-def _read(site: Site, file: Path, rel: str) -> bytes | LoadError:
+def _read(site: Site, file: Path) -> bytes | LoadError:
     try:
-        return read_bytes(file, rel, site)
+        return read_bytes(file, site.rel(file), site)
     except LoadError as exc:
         return exc
 
@@ -237,65 +255,135 @@ def _run(
     stamps: StampRun | None,
     cache: BuildCache | None = None,
 ) -> BuildResult:
-    result = BuildResult()
-    fresh = _Fresh(roadmaps, today, cache)
-    stamper = Stamper.for_run(site, roadmaps, stamps)
-    if stamper is not None:
-        result.findings += _site_language(site)
-    # (file, text as read, text with its charts, final text or None while it waits for a date,
-    # charts that changed)
-    texts: list[tuple[Path, str, str, str | None, int]] = []
+    """Prepare and settle each page in turn (git starts when the first page needs a date)."""
+    state = _Run(site, today, roadmaps, force, stamps, cache)
     for file, raw in sources:
-        rel = site.rel(file)
-        result.pages += 1
-        if fresh.skips(rel, raw):
-            texts.append((file, "", "", "", 0))  # up to date, said in its turn like any other
-            continue
+        state.settle(state.prepare(file, raw))
+    return state.finish()
+
+
+@dataclass
+class _Prepared:
+    """One page's work, done without changing anything (in this process or in a copy)."""
+
+    file: Path
+    rel: str
+    up_to_date: bool = False  # the build cache says so: nothing was read
+    note: str | None = None  # a page not built, and why (for -v)
+    findings: list[Finding] = field(default_factory=list)
+    raw: bytes = b""  # a page built: its bytes, text, text with charts, and stamped text
+    text: str | None = None
+    new: str = ""
+    done: str | Pending = ""
+    charts: int = 0  # managed blocks whose chart changed
+
+
+class _Run:
+    """One build: pages prepared (`prepare`, pure) and settled in their order (`settle`)."""
+
+    def __init__(
+        self,
+        site: Site,
+        today: date,
+        roadmaps: Roadmaps,
+        force: bool,
+        stamps: StampRun | None,
+        cache: BuildCache | None,
+    ) -> None:
+        self.site = site
+        self.today = today
+        self.roadmaps = roadmaps
+        self.force = force
+        self.result = BuildResult()
+        self.fresh = _Fresh(roadmaps, today, cache)
+        self.stamper = Stamper.for_run(site, roadmaps, stamps)
+        if self.stamper is not None:
+            self.result.findings += _site_language(site)
+        # (file, text as read, text with its charts, final text or None while it waits for a
+        # date, charts that changed)
+        self.texts: list[tuple[Path, str, str, str | None, int]] = []
+
+    def prepare(self, file: Path, raw: bytes | LoadError | _Unread) -> _Prepared:
+        rel = self.site.rel(file)
+        p = _Prepared(file, rel)
+        if self.fresh.skips(rel, raw):
+            p.up_to_date = True
+            return p
         if isinstance(raw, _Unread):
-            raw = _read(site, file, rel)  # its roadmaps or the day changed: build it
-        read = _text_to_build(raw, rel, stamper, result)
+            raw = _read(self.site, file)  # its roadmaps or the day changed: build it
+        read = _text_to_build(raw, rel, self.stamper, p)
         if read is None:
-            continue
-        raw, text = read
-        result.folders.add(file.parent)
-        new, findings = build_page(text, rel, roadmaps, today, force=force)
-        done = _stamp(stamper, len(texts), file, text, new, rel, findings)
+            return p
+        p.raw, p.text = read
+        p.new, p.findings = build_page(p.text, rel, self.roadmaps, self.today, force=self.force)
+        p.done = p.new
+        if self.stamper is not None and not any(f.is_error for f in p.findings):
+            p.done, problems = self.stamper.prepare(p.text, p.new, rel)
+            p.findings += problems
         # Counted now, while both texts' block parses are in page.blocks' small cache.
-        texts.append((file, text, new, done, _changed_charts(text, new)))
-        if not findings and texts[-1][3] == text:
-            fresh.found(rel, raw, text)
-        result.findings += findings
-        if any(f.is_error for f in findings):
+        p.charts = _changed_charts(p.text, p.new)
+        return p
+
+    def settle(self, p: _Prepared) -> None:
+        result = self.result
+        result.pages += 1
+        if p.up_to_date:
+            self.fresh.keep(p.rel)
+            self.texts.append((p.file, "", "", "", 0))  # up to date, said in its turn
+            return
+        if p.text is None:  # not built: why is a finding or a note
+            result.findings += p.findings
+            if p.note:
+                result.notes.append((p.rel, p.note))
+            return
+        result.folders.add(p.file.parent)
+        done: str | None
+        if isinstance(p.done, Pending):
+            assert self.stamper is not None
+            self.stamper.wait(len(self.texts), p.file, p.done)
+            done = None
+        else:
+            done = p.done
+        self.texts.append((p.file, p.text, p.new, done, p.charts))
+        if not p.findings and done == p.text:
+            self.fresh.found(p.rel, p.raw, p.text)
+        result.findings += p.findings
+        if any(f.is_error for f in p.findings):
             result.blocked += 1
-            result.notes.append((rel, "left as it is: it has errors"))
-            texts.pop()
-    later: dict[int, str] = {}
-    if stamper is not None and stamper.waiting:
-        later, problems = stamper.finish()
-        result.findings += problems
-    for index, (path, old, charted, done, charts) in enumerate(texts):
-        change = Change(path, old, later.get(index, done) or old)
-        _count(result, site.rel(path), change, charted, charts)
-    return result
+            result.notes.append((p.rel, "left as it is: it has errors"))
+            self.texts.pop()
+
+    def finish(self) -> BuildResult:
+        result = self.result
+        later: dict[int, str] = {}
+        if self.stamper is not None:
+            if self.stamper.waiting:
+                later, problems = self.stamper.finish()
+                result.findings += problems
+            self.stamper.close()
+        for index, (path, old, charted, done, charts) in enumerate(self.texts):
+            change = Change(path, old, later.get(index, done) or old)
+            _count(result, self.site.rel(path), change, charted, charts)
+        return result
 
 
 def _text_to_build(
-    raw: bytes | LoadError, rel: str, stamper: Stamper | None, result: BuildResult
+    raw: bytes | LoadError, rel: str, stamper: Stamper | None, p: _Prepared
 ) -> tuple[bytes, str] | None:
-    """The page's bytes and text, or None for a page not to build (said in `result`)."""
+    """The page's bytes and text, or None for a page not to build (said in `p`)."""
     if isinstance(raw, LoadError):
-        result.findings.append(raw.finding)
+        p.findings.append(raw.finding)
         return None
     if _nothing_to_build(raw, stamper):
-        result.notes.append((rel, "nothing to build (no managed chart or stamp)"))
+        p.note = "nothing to build (no managed chart or stamp)"
         return None
     try:
         text = decode(raw, rel)
     except LoadError as exc:
-        result.findings.append(exc.finding)
+        p.findings.append(exc.finding)
         return None
     if b"skip" in raw and _skipped(text):
-        result.notes.append((rel, "skipped (front matter pages_roadmap: skip: true)"))
+        p.note = "skipped (front matter pages_roadmap: skip: true)"
         return None
     return raw, text
 
@@ -331,10 +419,12 @@ class _Fresh:
             return False
         cache = self.cache
         hit = cache.remembered(rel) if isinstance(raw, _Unread) else cache.lookup(rel, raw)
-        if hit is None or not cache.fresh(rel, self._inputs(*hit)):
-            return False
-        cache.keep(rel)
-        return True
+        return hit is not None and cache.fresh(rel, self._inputs(*hit))
+
+    def keep(self, rel: str) -> None:
+        """A page skipped as up to date: its entry takes the status it was read with."""
+        if self.cache is not None:
+            self.cache.keep(rel)
 
     def found(self, rel: str, raw: bytes, text: str) -> None:
         """A page this run found up to date, with no finding and no date from git."""

@@ -11,7 +11,7 @@ import argparse
 import difflib
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -339,11 +339,14 @@ def _skip_notes(args: argparse.Namespace, site: Site) -> list[Finding]:
 
 
 def _talk(
-    args: argparse.Namespace, site: Site, out: TextIO, lines: Sequence[tuple[str, str]]
+    args: argparse.Namespace,
+    site: Site,
+    out: TextIO,
+    lines: Callable[[], Sequence[tuple[str, str]]],
 ) -> None:
     """With -v (text output): one line per file and what happened to it."""
     if args.verbose and args.format == "text":
-        for path, what in [*((_shown(site, p), w) for p, w in args.skipped), *lines]:
+        for path, what in [*((_shown(site, p), w) for p, w in args.skipped), *lines()]:
             out.write(f"{path}: {what}\n")
 
 
@@ -377,7 +380,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         report = check.inspect(site, args.paths, today=today)  # what is left for a human
     roadmaps, pages = report.roadmaps, report.pages
     findings = sorted(_display(site, report.findings + _skip_notes(args, site)), key=sort_key)
-    _talk(args, site, out, [(_shown(site, f), "checked") for f in [*roadmaps, *pages]])
+    _talk(args, site, out, lambda: [(_shown(site, f), "checked") for f in [*roadmaps, *pages]])
     line = (
         f"checked {_n(len(roadmaps), 'roadmap')} and {_n(len(pages), 'page')}: {counts(findings)}"
     )
@@ -473,13 +476,14 @@ def _build(args: argparse.Namespace, out: TextIO) -> int:
     if not (args.check or args.diff):
         # A page changed since it was read is left alone, with a finding (F102).
         written = build.write(site, result)
-    stale = [_out_of_date(site.rel(c.path), c.old, c.new) for c in result.changes]
-    found = site.findings + result.findings + (stale if args.check else [])
+    changes = result.changes if args.check else []
+    stale = [_out_of_date(site.rel(c.path), c.old, c.new) for c in changes]
+    found = site.findings + result.findings + stale
     findings = sorted(_display(site, found + _skip_notes(args, site)), key=sort_key)
     failed = has_errors(findings)
     if args.summary:
         _chart_summary(args.summary, site, result.changes)
-    _talk(args, site, out, [(_shown(site, site.root / rel), what) for rel, what in result.notes])
+    _talk(args, site, out, lambda: [(_shown(site, site.root / r), w) for r, w in result.notes])
     if args.diff or args.check:
         if args.diff:
             for change in result.changes:
@@ -492,8 +496,9 @@ def _build(args: argparse.Namespace, out: TextIO) -> int:
         cache.save()  # after the pages: a killed run never remembers a page it lost
     written_paths = set(written)
     done = [c for c in result.changes if c.path in written_paths]
-    lines = [f"updated {path}" for path in _paths(site, done)]
-    results: dict[str, object] = {"written": _paths(site, done)}
+    shown = _paths(site, done)
+    lines = [f"updated {path}" for path in shown]
+    results: dict[str, object] = {"written": shown}
     if args.commit:
         results["commit"], committed = _commit(args, site, again, written)
         lines += committed

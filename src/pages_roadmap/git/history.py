@@ -44,12 +44,14 @@ from pages_roadmap.git.run import Early, GitError, Result, cat_file_batch, run, 
 __all__ = [
     "HistoryError",
     "HistoryOptions",
+    "NarrowLog",
     "is_shallow",
     "last_changed",
     "parse_ignore_revs",
     "repo_toplevel",
     "staged_paths",
     "start_log",
+    "start_narrow_log",
 ]
 
 DEFAULT_TRAILER = "Pages-Roadmap-Generated"
@@ -254,8 +256,16 @@ class _LogScanner:
     misread.
     """
 
-    def __init__(self, wanted: dict[bytes, list[str]], options: HistoryOptions) -> None:
+    def __init__(
+        self,
+        wanted: dict[bytes, list[str]],
+        options: HistoryOptions,
+        narrow: _Narrow | None = None,
+    ) -> None:
         self.pending = wanted
+        self.narrow = narrow
+        self.unsure: list[str] = []  # owners a narrow walk cannot follow (to a full walk)
+        self._commit = b""
         self.results: dict[str, datetime] = {}
         self.fallback: dict[str, datetime] = {}
         self.only_skipped: set[str] = set()  # owners dated by a skipped commit (no real one)
@@ -327,6 +337,7 @@ class _LogScanner:
     def _header(self, token: bytes) -> None:
         self.stats.commits_read += 1
         commit, date, trailers = token[1:].split(b" ", 2)
+        self._commit = commit
         if trailers.startswith(b"%("):
             # Git older than 2.22 prints unknown placeholders verbatim, which would make every
             # commit look like a tool commit and silently drop all dates.
@@ -338,6 +349,20 @@ class _LogScanner:
     def _entry(self, path: bytes) -> None:
         fields = self._raw.split(b" ")
         status = fields[4][:1]
+        if self.narrow is not None and status in (b"A", b"R", b"C"):
+            # A walk limited to some folders cannot see a rename from elsewhere, and pairs
+            # renames among its own files only: the commit's full diff says what it was.
+            full = self.narrow.entry(self._commit, path)
+            if full is None:  # pragma: no cover - the full diff holds every path changed
+                self.unsure += self.pending.pop(path)
+                return
+            self._raw, self._src = full
+            fields = self._raw.split(b" ")
+            status = fields[4][:1]
+            follows = fields[2] == fields[3] or self._skip
+            if status in (b"R", b"C") and follows and not self.narrow.covers(self._src):
+                self.unsure += self.pending.pop(path)  # followed outside: the full walk's job
+                return
         same_blob = fields[2] == fields[3]
         owners = self.pending[path]
         if status in (b"R", b"C") and (same_blob or self._skip):
@@ -366,16 +391,67 @@ class _LogScanner:
             self.fallback.setdefault(owner, date)
 
 
-def _log_command(options: HistoryOptions) -> list[str]:
+def _log_command(options: HistoryOptions, folders: Sequence[str] = ()) -> list[str]:
+    """The history read; with `folders`, limited to them (every commit that touches them, in
+    the same order as the whole walk: --full-history simplifies nothing away)."""
     date = "%aI" if options.use_author_date else "%cI"
     trailers = f"%(trailers:key={options.trailer},separator=%x2C)" if options.trailer else ""
     return [
         "--no-pager",
         *_LOG_ARGS,
         f"--format=%x01%H {date} {trailers}",
+        *(["--full-history"] if folders else []),
         "HEAD",
         "--",
+        *folders,
     ]
+
+
+class _Narrow:
+    """What a walk limited to some folders needs: which paths it covers, and the full diff of
+    a commit where a wanted path appears (its own diff pairs renames among its files only)."""
+
+    def __init__(self, root: Path, folders: Sequence[str]) -> None:
+        self.root = root
+        self.prefixes = tuple(_normalise(f) + b"/" for f in folders)
+        self._diffs: dict[bytes, dict[bytes, tuple[bytes, bytes]]] = {}
+
+    def covers(self, path: bytes) -> bool:
+        return path.startswith(self.prefixes)
+
+    def entry(self, commit: bytes, path: bytes) -> tuple[bytes, bytes] | None:
+        """(raw line, source path) of `path` in the commit's full diff (git log's own)."""
+        if commit not in self._diffs:
+            out = _git(
+                self.root,
+                "diff-tree",
+                "-z",
+                "-r",
+                "--raw",
+                "--no-abbrev",
+                "-M",
+                "--root",
+                "--no-commit-id",
+                commit.decode("ascii"),
+            ).stdout
+            diff: dict[bytes, tuple[bytes, bytes]] = {}
+            tokens = iter(out.split(b"\0"))
+            for raw in tokens:
+                if not raw.startswith(b":"):
+                    continue
+                src = next(tokens, b"")
+                two = raw[raw.rfind(b" ") + 1] in (0x52, 0x43)  # 'R', 'C'
+                diff[next(tokens, b"") if two else src] = (raw, src)
+            self._diffs[commit] = diff
+        return self._diffs[commit].get(path)
+
+
+@dataclass
+class NarrowLog:
+    """A history read limited to some folders (the roadmap data), started with `start_log`."""
+
+    folders: tuple[str, ...]
+    early: Early
 
 
 def start_log(
@@ -392,6 +468,20 @@ def start_log(
         return None
 
 
+def start_narrow_log(
+    root: Path, folders: Sequence[str], options: HistoryOptions = _DEFAULT_OPTIONS
+) -> NarrowLog | None:
+    """The history of the files in `folders` alone, started now (beside `start_log`).
+
+    Files changed rarely, such as roadmap data, would otherwise keep the whole walk going to
+    the first commit; a walk limited to their folder reads far less and runs at the same time.
+    """
+    try:
+        return NarrowLog(tuple(folders), Early(root, _log_command(options, folders)))
+    except GitError:
+        return None
+
+
 def _walk(
     root: Path, paths: Iterable[str], options: HistoryOptions, early: Early | None = None
 ) -> tuple[dict[str, datetime], _WalkStats]:
@@ -400,19 +490,64 @@ def _walk(
 
 
 def _walk_all(
-    root: Path, paths: Iterable[str], options: HistoryOptions, early: Early | None = None
+    root: Path,
+    paths: Iterable[str],
+    options: HistoryOptions,
+    early: Early | None = None,
+    narrow: NarrowLog | None = None,
 ) -> tuple[dict[str, datetime], _WalkStats, set[str]]:
-    """Do the work of last_changed and also return walk statistics (for tests)."""
+    """Do the work of last_changed and also return walk statistics (for tests).
+
+    With `narrow`, the paths in its folders are dated by its limited walk and the others by
+    the whole one; a path the limited walk cannot follow (renamed from outside its folders)
+    is dated by a whole walk of its own afterwards.
+    """
     wanted: dict[bytes, list[str]] = {}
     for path in paths:
         wanted.setdefault(_normalise(path), []).append(path)
+    if narrow is not None and narrow.early.args != _log_command(options, narrow.folders):
+        narrow.early.close()
+        narrow = None
+    if narrow is not None:
+        limited = _Narrow(root, narrow.folders)
+        inside = {k: v for k, v in wanted.items() if limited.covers(k)}
+        wanted = {k: v for k, v in wanted.items() if k not in inside}
     if early is not None and early.args != _log_command(options):
         early.close()  # started for other options: of no use
         early = None
-    if not _has_commits(root) or not wanted:
-        if early is not None:
-            early.close()
+    if not _has_commits(root) or not (wanted or (narrow is not None and inside)):
+        for log in (early, narrow.early if narrow is not None else None):
+            if log is not None:
+                log.close()
         return {}, _WalkStats(), set()
+    if narrow is None:
+        return _walk_one(root, wanted, options, early)
+    if not wanted and early is not None:
+        early.close()
+        early = None
+    results, stats, only_skipped = _walk_one(root, wanted, options, early) if wanted else (
+        {},
+        _WalkStats(),
+        set(),
+    )
+    scanner = _LogScanner(inside, options, limited)
+    more, _ = _scan_early(root, narrow.early, scanner)
+    results.update(more)
+    only_skipped |= scanner.only_skipped
+    if scanner.unsure:
+        again, _, skipped = _walk_all(root, scanner.unsure, options)
+        for owner in scanner.unsure:
+            results.pop(owner, None)
+            only_skipped.discard(owner)
+        results.update(again)
+        only_skipped |= skipped
+    return results, stats, only_skipped
+
+
+def _walk_one(
+    root: Path, wanted: dict[bytes, list[str]], options: HistoryOptions, early: Early | None
+) -> tuple[dict[str, datetime], _WalkStats, set[str]]:
+    """One whole walk for the wanted paths (on `early` when it was started before)."""
     scanner = _LogScanner(wanted, options)
     if early is not None:
         results, stats = _scan_early(root, early, scanner)
@@ -445,13 +580,15 @@ def last_changes(
     paths: Iterable[str],
     options: HistoryOptions = _DEFAULT_OPTIONS,
     early: Early | None = None,
+    narrow: NarrowLog | None = None,
 ) -> tuple[dict[str, datetime], set[str]]:
     """`last_changed`, and the paths whose every commit was skipped (dated by the newest one).
 
     A roadmap file whose only commits are the tool's own (the adoption commit that created it)
-    has no real change: the caller can leave it out of a page's date.
+    has no real change: the caller can leave it out of a page's date. `narrow` (from
+    start_narrow_log) dates the paths in its folders; the result is the same.
     """
-    results, _stats, only_skipped = _walk_all(root, paths, options, early)
+    results, _stats, only_skipped = _walk_all(root, paths, options, early, narrow)
     return results, only_skipped
 
 

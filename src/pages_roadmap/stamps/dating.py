@@ -28,6 +28,7 @@ from pages_roadmap.findings import Finding, error, warning
 from pages_roadmap.git.history import (
     HistoryError,
     HistoryOptions,
+    NarrowLog,
     dirty_paths,
     head_texts,
     is_shallow,
@@ -36,6 +37,7 @@ from pages_roadmap.git.history import (
     repo_toplevel,
     staged_paths,
     start_log,
+    start_narrow_log,
 )
 from pages_roadmap.git.run import Early
 from pages_roadmap.reading import read_bytes, read_text
@@ -155,10 +157,12 @@ def date_pages(
     settings: StampSettings,
     page_digest: DigestOf,
     early: Early | None = None,
+    narrow: NarrowLog | None = None,
 ) -> tuple[dict[str, Dated], list[Finding]]:
     """The date of each wanted page (keyed by `Want.rel`), and findings for those without one.
 
-    `early` is the history read started before (history.start_log), used if history is read.
+    `early` is the history read started before (history.start_log), used if history is read;
+    `narrow` the read of the roadmap data's folder started with it (history.start_narrow_log).
     """
     if not wants:
         return {}, []
@@ -183,7 +187,7 @@ def date_pages(
         for w in wants
     }
     try:
-        return _date(site, top, wants, paths, run, settings, page_digest, early)
+        return _date(site, top, wants, paths, run, settings, page_digest, early, narrow)
     except HistoryError as exc:
         return {}, [
             error(
@@ -206,6 +210,7 @@ def _date(
     settings: StampSettings,
     page_digest: DigestOf,
     early: Early | None,
+    narrow: NarrowLog | None = None,
 ) -> tuple[dict[str, Dated], list[Finding]]:
     dated: dict[str, Dated] = {}
     if run.staged:
@@ -238,7 +243,7 @@ def _date(
         return dated, findings
     options = HistoryOptions(ignore_revs=revs, use_author_date=settings.use_author_date)
     wanted = {p for w in rest for p in (paths[w.rel][0], *paths[w.rel][1]) if p is not None}
-    history, only_skipped = last_changes(top, sorted(wanted), options, early)
+    history, only_skipped = last_changes(top, sorted(wanted), options, early, narrow)
     dirty = set()
     if history and not run.adopting:
         dirty = _really_changed(top, rest, paths, page_digest)
@@ -340,6 +345,14 @@ def _never_committed(w: Want, missing: list[str]) -> Finding:
     )
 
 
+@dataclass(frozen=True)
+class Pending:
+    """A page prepared for stamping that needs its date from history."""
+
+    stamps: PageStamps
+    sum: str
+
+
 @dataclass
 class Waiting:
     """A page whose stamps wait for a date from `date_pages`."""
@@ -365,6 +378,7 @@ class Stamper:
         self.tz: tzinfo = ZoneInfo(site.timezone)
         self.waiting: list[Waiting] = []
         self._early: Early | None = None
+        self._narrow: NarrowLog | None = None
 
     @classmethod
     def for_run(cls, site: Site, roadmaps: Roadmaps, run: StampRun | None) -> Stamper | None:
@@ -378,6 +392,18 @@ class Stamper:
         self, index: int, file: Path, old: str, new: str, rel: str
     ) -> tuple[str | None, list[Finding]]:
         """The stamped text (None: it waits for a date), and findings."""
+        out, findings = self.prepare(old, new, rel)
+        if isinstance(out, Pending):
+            self.wait(index, file, out)
+            return None, findings
+        return out, findings
+
+    def prepare(self, old: str, new: str, rel: str) -> tuple[str | Pending, list[Finding]]:
+        """The stamped text when the page needs no date from history, else what `wait` takes.
+
+        Pure: it changes nothing in the stamper, so pages can be prepared in forked copies of
+        the process and waited for here, in their order.
+        """
         ps = analyze(new, rel, self.settings, self.site.lang, self.tz)
         if any(f.is_error for f in ps.findings):
             return old, ps.findings  # a page with a bad stamp stays as it was, chart included
@@ -387,19 +413,33 @@ class Stamper:
         kept = render_recorded(ps, sum_, self.tz)
         if kept is not None:
             return kept, ps.findings
-        if not self.waiting:
-            self._start_history()
-        self.waiting.append(Waiting(index, file, ps, sum_))
-        return None, ps.findings
+        return Pending(ps, sum_), ps.findings
 
-    def _start_history(self) -> None:
+    def wait(self, index: int, file: Path, pending: Pending) -> None:
+        """The page waits for its date from the one read of history (`finish`)."""
+        if not self.waiting:
+            self.start_history()
+        self.waiting.append(Waiting(index, file, pending.stamps, pending.sum))
+
+    def close(self) -> None:
+        """Stop a history read that no page waited for (idempotent)."""
+        if not self.waiting:
+            self._close_history()
+
+    def _close_history(self) -> None:
+        for log in (self._early, self._narrow.early if self._narrow is not None else None):
+            if log is not None:
+                log.close()
+        self._early = self._narrow = None
+
+    def start_history(self) -> None:
         """Start the history read now, so that git walks it while the other pages are read.
 
         Not for --staged (the staged pages get 'now': history is rarely needed), nor where
         the read would not happen anyway (no repository, a bad ignore-revs file); finish()
-        uses it or stops it.
+        uses it, or close() stops it. Started once.
         """
-        if self.run.staged:
+        if self.run.staged or self._early is not None:
             return
         try:
             top = repo_toplevel(self.site.root)
@@ -411,7 +451,16 @@ class Stamper:
         revs, findings = _ignore_revs(self.site, top, self.settings)
         if not findings:
             author = self.settings.use_author_date
-            self._early = start_log(top, HistoryOptions(ignore_revs=revs, use_author_date=author))
+            options = HistoryOptions(ignore_revs=revs, use_author_date=author)
+            self._early = start_log(top, options)
+            # Roadmap data changes rarely: dating it would keep the whole walk going to the
+            # first commit, so its folder has a walk of its own, limited to it.
+            folder = self.site.roadmaps_path
+            if self._early is not None and folder.is_dir() and any(self.site.roadmap_files()):
+                real = Path(self.site.real_dir(str(folder)))
+                if real.is_relative_to(top) and real != top:
+                    rel = real.relative_to(top).as_posix()
+                    self._narrow = start_narrow_log(top, [rel], options)
 
     def _digest(self, text: str, rel: str) -> str:
         return analyze(text, rel, self.settings, self.site.lang, self.tz).digest
@@ -432,11 +481,10 @@ class Stamper:
             )
         try:
             dated, findings = date_pages(
-                self.site, wants, self.run, self.settings, self._digest, self._early
+                self.site, wants, self.run, self.settings, self._digest, self._early, self._narrow
             )
         finally:
-            if self._early is not None:
-                self._early.close()
+            self._close_history()
         texts: dict[int, str] = {}
         for w in self.waiting:
             d = dated.get(w.stamps.path)
