@@ -84,3 +84,61 @@ def check_page(page: str, roadmaps: Roadmaps) -> None:
     newline = "\r\n" if "\r\n" in page else "\n"
     if newline == "\r\n":
         assert "\n" not in once.replace("\r\n", "")
+
+
+# --- load.text_size_bound: never below the chart's real size ------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+ROADMAP_FILES = sorted(
+    [*(ROOT / "tests").glob("**/roadmap*.yml"), *(ROOT / "tests/roadmaps").glob("*.yml")]
+    + sorted((ROOT / "_roadmaps").glob("*.yml"))
+)
+
+
+def _measured(data: dict[str, object]) -> tuple[int, int]:
+    """(the chart's size as check measures it on its longest day, the bound)."""
+    from pages_roadmap import roadmap as rm
+    from pages_roadmap.load import text_size_bound
+    from pages_roadmap.mermaid import render as gantt
+
+    model = rm.from_data("r", data)
+    items = sum(1 for _ in model.items())
+    size = max(len(gantt.render(model, day)) for day in (date(1, 1, 2), date(9999, 12, 31)))
+    return size + 2 * items, text_size_bound(model, data)
+
+
+def test_the_bound_holds_for_every_roadmap_of_the_tests() -> None:
+    from pages_roadmap.yamlload import load
+
+    assert len(ROADMAP_FILES) >= 10
+    for file in ROADMAP_FILES:
+        data = load(file.read_text(encoding="utf-8"), file.name).data  # as check reads it
+        size, bound = _measured(data)
+        assert size <= bound, file
+
+
+escapes = st.text(alphabet=st.sampled_from(list(":#;<>&a漢😀 ")), min_size=1, max_size=60)
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(
+    st.lists(escapes, min_size=1, max_size=30),
+    escapes,
+    st.booleans(),
+)
+def test_the_bound_holds_for_names_made_of_escapes(
+    names: list[str], title: str, with_ids: bool
+) -> None:
+    items = []
+    for n, name in enumerate(names):
+        item: dict[str, object] = {"task": name, "duration": "2d"}
+        if n == 0:
+            item["start"] = "2025-01-01"
+        if with_ids:
+            item["id"] = f"t{n}"
+            if n:
+                item["after"] = f"t{n - 1}"
+        items.append(item)
+    data = {"title": title, "sections": [{"name": title, "items": items}]}
+    size, bound = _measured(data)
+    assert size <= bound

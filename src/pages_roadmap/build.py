@@ -19,7 +19,16 @@ from pages_roadmap.files import Change, Refused, Writer
 from pages_roadmap.findings import Finding, error
 from pages_roadmap.load import LoadedRoadmap, Roadmaps, region_problems, roadmap_from_text
 from pages_roadmap.mermaid import render as gantt
-from pages_roadmap.page import BOM, MARKER_BYTES, PageText, Region, find_regions, splice, split
+from pages_roadmap.page import (
+    BOM,
+    MARKER_BYTES,
+    PageText,
+    Region,
+    blocks,
+    find_regions,
+    splice,
+    split,
+)
 from pages_roadmap.reading import read_bytes
 from pages_roadmap.roadmap import ROADMAP_ID
 from pages_roadmap.site import Site
@@ -188,16 +197,24 @@ def run(
         return _run(site, reads, today, Roadmaps(site), force, stamps, cache)
     from pages_roadmap.parallel import fork_map
 
+    blocks("")  # the page parser, loaded once for every copy
     state = _Run(site, today, Roadmaps(site), force, stamps, cache)
 
-    def prepare(share: list[int]) -> list[_Prepared]:
-        return [state.prepare(sources[i][0], _read(site, sources[i][0])) for i in share]
+    def prepare(share: tuple[bool, list[int]]) -> list[_Prepared]:
+        own, indices = share
+        done = []
+        for i in indices:
+            done.append(state.prepare(sources[i][0], _read(site, sources[i][0])))
+            # This process's first page that needs a date starts git on history (after the
+            # copies are made: a process with a thread should not fork), while every core
+            # goes on preparing pages.
+            if own and isinstance(done[-1].done, Pending) and state.stamper is not None:
+                state.stamper.start_history()
+        return done
 
     prepared: dict[int, _Prepared] = {}
-    # git starts reading history once the copies are made (a process with a thread should not
-    # fork), while every core prepares pages.
-    start = state.stamper.start_history if state.stamper is not None else None
-    for share, part in zip(shares, fork_map(prepare, shares, then=start), strict=True):
+    tasks = [(k == 0, share) for k, share in enumerate(shares)]
+    for share, part in zip(shares, fork_map(prepare, tasks), strict=True):
         prepared.update(zip(share, part, strict=True))
     for index, (file, raw) in enumerate(sources):
         state.settle(prepared[index] if raw is None else state.prepare(file, raw))

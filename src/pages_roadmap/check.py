@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from pages_roadmap.findings import Finding, note, warning
 from pages_roadmap.fix import Edit
 from pages_roadmap.load import front_matter, read_roadmap, region_problems
-from pages_roadmap.page import PageText, find_regions, split
+from pages_roadmap.page import PageText, blocks, find_regions, split
 from pages_roadmap.reading import read_bytes, read_head, read_text
 from pages_roadmap.schema import validate, validator_for
 from pages_roadmap.yamlload import LoadError
@@ -18,6 +18,7 @@ from pages_roadmap.yamlload import LoadError
 if TYPE_CHECKING:
     from pages_roadmap.navigation import NavPage
     from pages_roadmap.site import Site
+    from pages_roadmap.values import ValueRules
 
 
 @dataclass
@@ -50,25 +51,40 @@ def _block_findings(page: PageText, path: str, site: Site) -> list[Finding]:
 def inspect_page(text: str, path: str, site: Site, today: date | None = None) -> PageReport:
     """One page: front matter (shape, schema, values), managed blocks, charts, navigation keys."""
     from pages_roadmap.charts import chart_findings, setup_of
-    from pages_roadmap.navigation import scan
-    from pages_roadmap.values import check_values, rules_of
+    from pages_roadmap.navigation import is_just_the_docs, scan
+    from pages_roadmap.values import check_values
 
     page = split(text)
     doc, findings = front_matter(page, path)
     findings += _block_findings(page, path, site)
-    report = PageReport(findings, [], scan(text, path))
+    # The navigation keys matter on a just-the-docs site only (check's navigation step).
+    report = PageReport(findings, [], scan(text, path) if is_just_the_docs(site.config) else None)
     report.findings += chart_findings(
         page, path, setup_of(site.root, site.config), today or date.today()
     )
     if doc is None or doc.data is None:
         return report
-    report.findings += validate(doc, validator_for("page", site.schema_override("page")), path)
     validator = validator_for("page", site.schema_override("page"))
-    rules = rules_of(site.settings.date_order, site.settings.vocabulary, validator.schema)
-    found, edits = check_values(doc, text, path, rules)
+    report.findings += validate(doc, validator, path)
+    found, edits = check_values(doc, text, path, _rules(site, validator.schema))
     report.findings += found
     report.edits += edits
     return report
+
+
+_RULES: dict[int, tuple[Site, object, ValueRules]] = {}
+
+
+def _rules(site: Site, schema: object) -> ValueRules:
+    """The site's value rules (its settings, its page schema's date keys), worked out once."""
+    from pages_roadmap.values import rules_of
+
+    hit = _RULES.get(id(site))
+    if hit is None or hit[0] is not site or hit[1] is not schema:
+        rules = rules_of(site.settings.date_order, site.settings.vocabulary, schema)
+        _RULES.clear()  # one site per run: keep the last
+        hit = _RULES[id(site)] = (site, schema, rules)
+    return hit[2]
 
 
 def inspect_file(site: Site, file: Path, today: date | None = None) -> PageReport:
@@ -130,9 +146,11 @@ def _pages(
     workers = _workers(len(jobs))
     if workers < 2:
         return _check_files(site, jobs, today)
-    # Compile the validators before forking, so every copy inherits them ready-made.
+    # Compile the validators and load the page parser before forking, so every copy inherits
+    # them ready-made instead of each paying for them again.
     validator_for("roadmap", site.schema_override("roadmap"))
     validator_for("page", site.schema_override("page"))
+    blocks("")
     from pages_roadmap.parallel import fork_map
 
     chunks = [jobs[i::workers] for i in range(workers)]

@@ -91,6 +91,28 @@ _TICK_SECONDS = {
 }
 
 
+def _data_chars(data: object) -> int:
+    if isinstance(data, dict):
+        return sum(len(str(k)) + _data_chars(v) for k, v in data.items())
+    if isinstance(data, list):
+        return sum(_data_chars(v) for v in data)
+    return len(str(data))
+
+
+def text_size_bound(model: rm.Roadmap, data: object) -> int:
+    """More than the size of the chart text (plus two per item) on any day.
+
+    Every text in the chart comes from the data, each of its characters at most five (an
+    entity escape), and a text appears at most twice (an id in its line and in references is
+    written in the data each time): ten per character. What a line adds of its own (keyword,
+    tags, two dates, punctuation) stays under 200. tests/test_build_properties.py holds every
+    roadmap of the tests to it.
+    """
+    items = sum(1 for _ in model.items())
+    lines = items + len(model.sections) + 40
+    return 10 * _data_chars(data) + 200 * lines + 2 * items
+
+
 def _chart_limits(model: rm.Roadmap, doc: Document, path: str) -> list[Finding]:
     """Render limits the parser never sees: the chart's size and its number of ticks."""
     from datetime import date
@@ -100,7 +122,10 @@ def _chart_limits(model: rm.Roadmap, doc: Document, path: str) -> list[Finding]:
     out = []
     items = sum(1 for _ in model.items())
     # Statuses change with the day; 'active, ' is the longest tag a day can add to an item.
-    size = len(gantt.render(model, date(9999, 12, 31))) + 2 * items
+    # The chart is drawn to measure it only when a cheap bound says it might be too big.
+    size = 0
+    if text_size_bound(model, doc.data) > MAX_TEXT_SIZE:
+        size = len(gantt.render(model, date(9999, 12, 31))) + 2 * items
     if size > MAX_TEXT_SIZE:
         out.append(
             error(

@@ -20,17 +20,9 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def fork_map(
-    work: Callable[[T], R], shares: Sequence[T], *, then: Callable[[], None] | None = None
-) -> list[R]:
-    """`[work(s) for s in shares]`, the shares after the first each in a forked copy.
-
-    `then` runs in the caller once the copies exist, before its own share (to start what the
-    copies must not inherit, such as a thread).
-    """
+def fork_map(work: Callable[[T], R], shares: Sequence[T]) -> list[R]:
+    """`[work(s) for s in shares]`, the shares after the first each in a forked copy."""
     if len(shares) < 2 or not hasattr(os, "fork"):
-        if then is not None:
-            then()
         return [work(share) for share in shares]
     children: list[tuple[int, int]] = []
     try:
@@ -38,8 +30,6 @@ def fork_map(
             children.append(_start(work, share))
     except OSError:  # no more processes: the rest is done here
         pass
-    if then is not None:
-        then()
     results = [work(shares[0])]
     for index, share in enumerate(shares[1:]):
         result = _collect(children[index]) if index < len(children) else None

@@ -316,7 +316,27 @@ class Span:
         return self.end if self.bar_end is None else self.bar_end
 
 
+_RESOLVED: dict[int, tuple[Roadmap, dict[JsonPath, Span]]] = {}  # the last few, by identity
+
+
 def resolve(roadmap: Roadmap) -> dict[JsonPath, Span]:
+    """Start and end of every item, computed the way Mermaid's task compiler does (the result
+    is shared: read it, never change it).
+
+    A roadmap is immutable and checking, drawing and the statuses all ask for its dates: the
+    last few results are kept, by identity (the entry holds the roadmap, so its id stays its).
+    """
+    hit = _RESOLVED.get(id(roadmap))
+    if hit is not None and hit[0] is roadmap:
+        return hit[1]
+    spans = _resolve(roadmap)
+    if len(_RESOLVED) >= 8:
+        del _RESOLVED[next(iter(_RESOLVED))]
+    _RESOLVED[id(roadmap)] = (roadmap, spans)
+    return spans
+
+
+def _resolve(roadmap: Roadmap) -> dict[JsonPath, Span]:
     """Start and end of every item, computed the way Mermaid's task compiler does.
 
     Mermaid repeats its compile pass until nothing changes, so `after` may point forward. The

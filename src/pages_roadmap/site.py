@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -215,15 +217,22 @@ def _strings(value: Any) -> list[str]:
 
 
 def _matches(rel: str, patterns: list[str]) -> bool:
-    for pattern in patterns:
-        p = pattern.rstrip("/")
-        if (
-            fnmatch.fnmatchcase(rel, p)
-            or rel.startswith(p + "/")
-            or fnmatch.fnmatchcase(rel.rsplit("/", 1)[-1], p)
-        ):
-            return True
-    return False
+    """True when a pattern matches the path, a folder above it, or its name (Jekyll's rules)."""
+    if not patterns:
+        return False
+    glob, prefixes = _compiled(tuple(patterns))
+    return bool(
+        glob.match(rel) or rel.startswith(prefixes) or glob.match(rel.rsplit("/", 1)[-1])
+    )
+
+
+@lru_cache(maxsize=16)
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """Every pattern in one expression (what fnmatchcase matches, one pattern at a time), and
+    the folder prefixes: the walk tests each file of the site against them."""
+    stripped = [p.rstrip("/") for p in patterns]
+    glob = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in stripped))
+    return glob, tuple(f"{p}/" for p in stripped)
 
 
 def _wanted(rel: str, name: str, excludes: list[str], includes: list[str], keep: set[str]) -> bool:
