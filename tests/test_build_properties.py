@@ -90,8 +90,11 @@ def check_page(page: str, roadmaps: Roadmaps) -> None:
 
 ROOT = Path(__file__).resolve().parent.parent
 ROADMAP_FILES = sorted(
-    [*(ROOT / "tests").glob("**/roadmap*.yml"), *(ROOT / "tests/roadmaps").glob("*.yml")]
-    + sorted((ROOT / "_roadmaps").glob("*.yml"))
+    [
+        *(ROOT / "tests/golden").glob("*/roadmap.yml"),
+        *(ROOT / "tests/roadmaps").glob("*.yml"),
+        *(ROOT / "_roadmaps").glob("*.yml"),
+    ]
 )
 
 

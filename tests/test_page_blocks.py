@@ -1,8 +1,9 @@
-"""page.simple_blocks gives exactly markdown-it's blocks, or None (then markdown-it parses).
+"""page.blocks reads plain bodies itself (page._plain_blocks): exactly markdown-it's tokens.
 
-The oracle is markdown-it itself: for every body the scan accepts, its (first line, inline
-content) pairs must be the inline tokens of markdown-it's block parse, and that parse must hold
-nothing a stamp could hide in (HTML, code) and no link reference definition.
+The oracle is markdown-it itself: for every body the scan accepts, its tokens with content
+(inline, html_block, fence: type, lines, level, content, info, markup) must be markdown-it's,
+and markdown-it's parse must hold nothing else (no list, quote, code block, rule, table) and no
+link reference definition.
 """
 
 from __future__ import annotations
@@ -11,27 +12,34 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pages_roadmap.page import blocks, simple_blocks, split
+from pages_roadmap.page import _markdown, _plain_blocks, split
 from pages_roadmap.stamps.find import find_stamps
 
 STAMP = "Updated: {{ site.time | date: '%d %B %Y' }}"
+CONTENT = ("inline", "html_block", "fence")
+STRUCTURE = ("paragraph_open", "paragraph_close", "heading_open", "heading_close")
 
 
-def markdown_it_blocks(body: str) -> list[tuple[int, str]] | None:
-    """What the scan must give: markdown-it's inline blocks, when there is nothing else."""
-    tokens, env = blocks.__wrapped__(body)  # a fresh parse, not the shared cache
-    if env.get("references") or any(
-        t.type in ("html_block", "code_block", "fence", "hr") for t in tokens
-    ):
+def shown(tokens: list) -> list[tuple[object, ...]]:
+    return [
+        (t.type, t.map, t.level, t.content, t.info, t.markup) for t in tokens if t.type in CONTENT
+    ]
+
+
+def markdown_its(body: str) -> list[tuple[object, ...]] | None:
+    """What the scan must give: markdown-it's content tokens, when there is nothing else."""
+    env: dict[str, object] = {}
+    tokens = _markdown().parse(body, env)
+    if env.get("references") or any(t.type not in (*CONTENT, *STRUCTURE) for t in tokens):
         return None
-    return [(t.map[0], t.content) for t in tokens if t.type == "inline" and t.map]
+    return shown(tokens)
 
 
 def agrees(body: str) -> bool:
     """The scan's answer is markdown-it's (or it declines); True when it did not decline."""
-    got = simple_blocks(body)
+    got = _plain_blocks(body)
     if got is not None:
-        assert got == markdown_it_blocks(body), body
+        assert shown(got) == markdown_its(body), body
     return got is not None
 
 
@@ -59,13 +67,32 @@ ROWS = [
     ("2) item\n", False),
     ("2025 was a year\n", True),
     ("> quote\n", False),
-    ("```\ncode\n```\n", False),
-    ("~~~\ncode\n~~~\n", False),
+    ("```\ncode\n```\n", True),
+    ("~~~\ncode\n~~~\n", True),
+    ("```mermaid\ngantt\n  dateFormat YYYY-MM-DD\n```\ntext\n", True),
+    ("text\n```\nfence interrupts\n````\n", True),
+    ("````\n```\nstill inside\n````\n", True),
+    ("``` info with spaces \n```  \n", True),
+    ("```\n    ```\nindented: content\n```\n", True),
+    ("```\n   ```\n", True),
+    ("```a`b\n```\n", False),  # a backtick in a backtick fence's info: no fence
+    ("~~~a`b\n~~~\n", True),
+    ("```\nnever closed\n", False),
+    ("```\n\t```\n", False),
+    (
+        "<!-- pages-roadmap:gantt plan -->\n```mermaid\ngantt\n```\n"
+        "<!-- /pages-roadmap:gantt -->\n",
+        True,
+    ),
+    ("text\n<!-- a comment ends it -->\nmore\n", True),
+    ("<!-->\n", True),
+    ("<!-- no newline at the end -->", True),
     ("    indented code\n", False),
     (" one space\n", False),
     ("\ttab\n", False),
     ("<div>html</div>\n", False),
-    ("<!-- comment -->\n", False),
+    ("<!-- comment -->\n", True),
+    ("<!-- a comment\nover lines -->\n", False),
     ("[ref]: https://example.org\n\n[x][ref]\n", False),
     ("***\n", False),
     ("___\n", False),
@@ -105,8 +132,21 @@ PIECES = [
     "`" + STAMP + "`",
     "``",
     "<!-- pages-roadmap:stamp -->1 May<!-- /pages-roadmap:stamp -->",
+    "<!-- pages-roadmap:gantt plan -->",
+    "<!-- /pages-roadmap:gantt plan sum:0123456789 -->",
+    "<!--",
+    "-->",
+    "<!-->",
     "<b>inline</b>",
     "<div>",
+    "```mermaid",
+    "````",
+    "~~~~",
+    "   ```",
+    "    ```",
+    "```  ",
+    "```a`b",
+    "gantt",
     "- item",
     "-",
     "1. one",
@@ -147,7 +187,7 @@ PIECES = [
 
 
 @settings(
-    max_examples=1500,
+    max_examples=3000,
     derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
@@ -173,15 +213,47 @@ def test_generated_bodies_agree_with_markdown_it(
         "# " + STAMP + " #\n\ntext\n",
         "text `" + STAMP + "` and " + STAMP + "\n",
         "a\n" + STAMP + "\nb\n\n## " + STAMP + "\n",
+        "<!-- pages-roadmap:stamp -->x<!-- /pages-roadmap:stamp -->\n\n```\n" + STAMP + "\n```\n",
     ],
 )
 def test_stamps_found_on_the_fast_path_are_markdown_its(body: str) -> None:
-    """The same stamps, with the scan and with the body made non-simple (a trailing HTML block
+    """The same stamps, with the scan and with the body made non-plain (a trailing HTML block
     forces markdown-it's parse without moving anything before it)."""
     text = "---\ntitle: T\n---\n" + body
     forced = text + ("\n" if not text.endswith("\n") else "") + "\n<div></div>\n"
-    assert simple_blocks(split(text).body) is not None
-    assert simple_blocks(split(forced).body) is None
+    assert _plain_blocks(split(text).body) is not None
+    assert _plain_blocks(split(forced).body) is None
     fast, fast_findings = find_stamps(split(text), "p.md")
     slow, slow_findings = find_stamps(split(forced), "p.md")
     assert fast and fast == slow and fast_findings == slow_findings
+
+
+FENCE_LINES = ["", "gantt", "  dateFormat YYYY-MM-DD", "``", "`", "~~", "``` x", "    ```", "  ~~~"]
+
+
+@settings(max_examples=1500, derandomize=True, deadline=None)
+@given(
+    st.lists(st.sampled_from(PIECES), max_size=4),
+    st.sampled_from(["`", "~"]),
+    st.integers(3, 5),
+    st.sampled_from(["", "mermaid", " mermaid ", "a b", "x~y"]),
+    st.lists(st.sampled_from([*FENCE_LINES, "```", "~~~", "````", "~~~~~"]), max_size=6),
+    st.integers(0, 4),
+    st.integers(0, 3),
+    st.sampled_from(["", " ", "\t", " x"]),
+    st.lists(st.sampled_from(PIECES), max_size=4),
+)
+def test_generated_fences_agree_with_markdown_it(
+    before: list[str],
+    marker: str,
+    length: int,
+    info: str,
+    inside: list[str],
+    extra: int,
+    indent: int,
+    tail: str,
+    after: list[str],
+) -> None:
+    closing = " " * indent + marker * (length - 2 + extra) + tail  # may be too short to close
+    body = "\n".join([*before, marker * length + info, *inside, closing, *after]) + "\n"
+    agrees(body)

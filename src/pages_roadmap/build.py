@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pages_roadmap.buildcache import BuildCache, depends_on_today, inputs_sum, page_sum
-from pages_roadmap.files import Change, Refused, Writer
+from pages_roadmap.files import Change, Refused, WriteError, Writer
 from pages_roadmap.findings import Finding, error
 from pages_roadmap.load import LoadedRoadmap, Roadmaps, region_problems, roadmap_from_text
 from pages_roadmap.mermaid import render as gantt
@@ -185,7 +185,7 @@ def run(
     build found up to date, with the same bytes and inputs, is skipped before it is decoded;
     the pages found up to date are remembered in it.
 
-    Each page is prepared (read, its charts and stamps worked out: `_prepare`, pure) and then
+    Each page is prepared (read, its charts and stamps worked out: `_Run.prepare`, pure), then
     settled in its turn (`_Run.settle`). On a large site the pages to read are prepared in
     forked copies of the process too, one share per core, while git reads history.
     """
@@ -492,18 +492,46 @@ def write(site: Site, result: BuildResult, writer: Writer | None = None) -> list
 
     A page saved by someone during the build, or a page that is a symlink, is left as it is and
     reported (F102, F103: errors, exit 1); the other pages are written. A write the system
-    refuses raises WriteError (exit 2). Returns the files written.
+    refuses raises WriteError (exit 2). Returns the files written. Many changes are written
+    by forked copies too, one share per core (each write is the same atomic write, so a kill
+    at any moment still leaves every page old or new).
     """
     writer = writer or Writer()
     for folder in sorted(result.folders):
         writer.clean(folder)
+    changes = result.changes
+
+    def write_share(indices: list[int]) -> list[tuple[int, str, tuple[str, ...]]]:
+        done: list[tuple[int, str, tuple[str, ...]]] = []
+        for i in indices:
+            change = changes[i]
+            try:
+                wrote = writer.write(change.path, change.new, change.old.encode("utf-8"))
+            except Refused as exc:
+                done.append((i, "refused", (exc.code, exc.message, exc.hint)))
+            except WriteError as exc:  # the system refuses: this share stops here
+                done.append((i, "failed", (exc.message, exc.hint)))
+                break
+            else:
+                done.append((i, "written" if wrote else "same", ()))
+        return done
+
+    shares = _shares(list(range(len(changes))))
+    if len(shares) < 2:
+        outcomes = write_share(shares[0])
+    else:
+        from pages_roadmap.parallel import fork_map
+
+        outcomes = sorted(o for part in fork_map(write_share, shares) for o in part)
     written = []
-    for change in result.changes:
-        try:
-            if writer.write(change.path, change.new, change.old.encode("utf-8")):
-                written.append(change.path)
-        except Refused as exc:
-            result.findings.append(error(site.rel(exc.path), 1, 1, exc.code, exc.message, exc.hint))
+    for i, what, detail in outcomes:
+        if what == "failed":
+            raise WriteError(*detail)
+        if what == "refused":
+            code, message, hint = detail
+            result.findings.append(error(site.rel(changes[i].path), 1, 1, code, message, hint))
+        elif what == "written":
+            written.append(changes[i].path)
     return written
 
 

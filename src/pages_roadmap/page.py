@@ -121,7 +121,13 @@ def blocks(body: str) -> tuple[list[Token], dict[str, Any]]:
 
     The chart regions, the stamps and the build's count of changed charts all look at the same
     text, so a page is parsed once per run; the tokens are shared: read them, never change them.
+    Most pages are prose, headings, chart markers and fences: `_plain_blocks` reads those in a
+    fraction of markdown-it's time and gives the same tokens (the ones with content: inline,
+    html_block, fence); any other body goes to markdown-it.
     """
+    plain = _plain_blocks(body)
+    if plain is not None:
+        return plain, {}
     env: dict[str, Any] = {}
     return _markdown().parse(body, env), env
 
@@ -134,43 +140,127 @@ _NOT_SIMPLE = re.compile(
 )
 
 
-def simple_blocks(body: str) -> list[tuple[int, str]] | None:
-    """The inline blocks markdown-it finds in a body made of paragraphs and ATX headings only:
-    (first line, inline content), exactly as its block parse gives them; None for any other
-    body (the caller parses that one with `blocks`).
+def _plain_blocks(body: str) -> list[Token] | None:
+    """markdown-it's content tokens (inline, html_block, fence) of a body made of paragraphs,
+    ATX headings, one-line HTML comments and closed fences only, exactly as its block parse
+    makes them; None as soon as a line could be anything else (the caller asks markdown-it).
 
-    Most pages a build reads are prose with a "last updated" line: this scan reads them in a
-    tenth of markdown-it's time, and says None as soon as a line could start anything else.
-    tests/test_page.py holds it to markdown-it's own tokens on generated bodies.
+    tests/test_page_blocks.py holds it to markdown-it's own tokens on generated bodies.
     """
     if "\r" in body or "\0" in body:  # markdown-it normalises these first
         return None
-    from markdown_it.common.utils import mdTrim
+    return _PlainScan(body.split("\n")).run()
 
-    found: list[tuple[int, str]] = []
-    para: list[str] = []
-    first = 0
-    for i, line in enumerate(body.split("\n")):
+
+class _PlainScan:
+    """One pass over a body's lines; each block rule below is markdown-it's, for lines that
+    start in column one."""
+
+    def __init__(self, lines: list[str]) -> None:
+        from markdown_it.common.utils import mdTrim
+        from markdown_it.token import Token
+
+        self.lines = lines
+        self.trim = mdTrim
+        self.token = Token
+        self.found: list[Token] = []
+        self.para: list[str] = []
+        self.first = 0
+
+    def run(self) -> list[Token] | None:
+        i = 0
+        while i < len(self.lines):
+            after = self.block(i)
+            if after is None:
+                return None
+            i = after
+        self.end_paragraph(len(self.lines))
+        return self.found
+
+    def end_paragraph(self, at: int) -> None:
+        """A blank line, a heading, an HTML comment or a fence ends the paragraph before it."""
+        if self.para:
+            self.inline(self.first, at, "\n".join(self.para))
+            self.para = []
+
+    def inline(self, start: int, end: int, text: str) -> None:
+        token = self.token("inline", "", 0, map=[start, end], level=1, children=[])
+        token.content = self.trim(text)
+        self.found.append(token)
+
+    def block(self, i: int) -> int | None:
+        """Read the block starting at line i; the next line to read, or None (not plain)."""
+        line = self.lines[i]
         if not line.strip(" \t"):
-            if para:
-                found.append((first, mdTrim("\n".join(para))))
-                para = []
-            continue
+            self.end_paragraph(i)
+            return i + 1
+        if line[0] == "<":
+            if not line.startswith("<!--") or "-->" not in line:
+                return None
+            self.end_paragraph(i)
+            text = line + ("\n" if i < len(self.lines) - 1 else "")
+            self.found.append(
+                self.token("html_block", "", 0, map=[i, i + 1], content=text, block=True)
+            )
+            return i + 1
+        if line.startswith(("```", "~~~")):
+            return self.fence(i)
         if _NOT_SIMPLE.match(line):
             return None
         heading = _atx_heading(line) if line[0] == "#" else None
-        if heading is not None:  # a heading ends the paragraph before it
-            if para:
-                found.append((first, mdTrim("\n".join(para))))
-                para = []
-            found.append((i, mdTrim(heading)))
+        if heading is not None:
+            self.end_paragraph(i)
+            self.inline(i, i + 1, heading)
+            return i + 1
+        if not self.para:
+            self.first = i
+        self.para.append(line)
+        return i + 1
+
+    def fence(self, i: int) -> int | None:
+        end = _fence_end(self.lines, i)
+        if end is None:
+            return None
+        self.end_paragraph(i)
+        line = self.lines[i]
+        n = len(line) - len(line.lstrip(line[0]))
+        self.found.append(
+            self.token(
+                "fence",
+                "code",
+                0,
+                map=[i, end + 1],
+                content="".join(f"{text}\n" for text in self.lines[i + 1 : end]),
+                info=line[n:],
+                markup=line[:n],
+                block=True,
+            )
+        )
+        return end + 1
+
+
+def _fence_end(lines: list[str], start: int) -> int | None:
+    """The line closing the fence opened at `start` (markdown-it's rule), or None: not closed,
+    a backtick in a backtick fence's info, or a tab before a marker (for markdown-it)."""
+    opening = lines[start]
+    marker = opening[0]
+    n = len(opening) - len(opening.lstrip(marker))
+    if marker == "`" and "`" in opening[n:]:
+        return None
+    for j in range(start + 1, len(lines)):
+        line = lines[j]
+        stripped = line.lstrip(" \t")
+        if not stripped.startswith(marker):
             continue
-        if not para:
-            first = i
-        para.append(line)
-    if para:
-        found.append((first, mdTrim("\n".join(para))))
-    return found
+        lead = line[: len(line) - len(stripped)]
+        if "\t" in lead:
+            return None
+        if len(lead) >= 4:  # indented code inside the fence: content
+            continue
+        k = len(stripped) - len(stripped.lstrip(marker))
+        if k >= n and not stripped[k:].strip(" \t"):
+            return j
+    return None
 
 
 def _atx_heading(line: str) -> str | None:

@@ -10,7 +10,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from pages_roadmap.findings import Finding, error, warning
-from pages_roadmap.page import PageText, blocks, line_starts, simple_blocks
+from pages_roadmap.page import PageText, blocks, line_starts
 from pages_roadmap.yamlload import LoadError, load
 
 if TYPE_CHECKING:
@@ -151,18 +151,8 @@ def _orphan(path: str, line: int) -> Finding:
 
 
 def _blocks_of(body: str) -> Iterator[tuple[int, str, bool, dict[str, Any]]]:
-    """(first line, content, is raw HTML, env) of every block where a stamp can be.
-
-    A body of paragraphs and headings only is split without markdown-it's block parse
-    (page.simple_blocks gives the very same blocks); any other body is parsed once (blocks).
-    """
-    simple = simple_blocks(body)
-    if simple is not None:
-        no_references: dict[str, Any] = {}  # a simple body has no link reference definition
-        for line0, content in simple:
-            yield line0, content, False, no_references
-        return
-    tokens, env = blocks(body)
+    """(first line, content, is raw HTML, env) of every block where a stamp can be."""
+    tokens, env = blocks(body)  # one block parse per page (most of them without markdown-it)
     for token in tokens:
         if token.map is not None and token.type in ("inline", "html_block"):
             yield token.map[0], token.content, token.type == "html_block", env
