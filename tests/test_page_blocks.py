@@ -257,3 +257,57 @@ def test_generated_fences_agree_with_markdown_it(
     closing = " " * indent + marker * (length - 2 + extra) + tail  # may be too short to close
     body = "\n".join([*before, marker * length + info, *inside, closing, *after]) + "\n"
     agrees(body)
+
+
+# --- stamps/find._stamp_offsets: markdown-it's inline pass, or the same offsets without it ----
+
+INLINE_PIECES = [
+    "Updated: ",
+    "{{ site.time | date: '%d %B %Y' }}",
+    "{{- site.time|date:\"%Y\" -}}",
+    '{{ "now" | date: "%e" }}',
+    "{{ site.time }}",
+    "{{",
+    "}}",
+    "{",
+    "}",
+    "{{ site.time | date: '%Y'",
+    " ",
+    "\n",
+    "  \n",
+    "*",
+    "_",
+    ":",
+    "%",
+    "'",
+    '"',
+    "|",
+    "#",
+    "text",
+    "æø",
+    "-",
+    "=",
+    "~",
+    "$",
+    "^",
+    "@",
+]
+
+
+@settings(max_examples=2000, derandomize=True, deadline=None)
+@given(st.lists(st.sampled_from(INLINE_PIECES), max_size=10))
+def test_stamp_offsets_without_the_inline_pass_are_its_offsets(pieces: list[str]) -> None:
+    from pages_roadmap.stamps import find
+
+    content = "".join(pieces).strip()
+    assert not find._INLINE_SPECIAL.search(content)
+    passed = [c.meta["pos"] for c in find._inline(content, {}) if c.type == find._STAMP_TOKEN]
+    assert list(find._stamp_offsets(content, {})) == passed
+
+
+def test_the_trim_is_markdown_its() -> None:
+    from markdown_it.common.utils import MD_TRIM_CHARS
+
+    from pages_roadmap.page import _TRIM
+
+    assert _TRIM == MD_TRIM_CHARS

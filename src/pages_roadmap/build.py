@@ -24,7 +24,6 @@ from pages_roadmap.page import (
     MARKER_BYTES,
     PageText,
     Region,
-    blocks,
     find_regions,
     splice,
     split,
@@ -71,7 +70,7 @@ def build_page(
             edits.append((region, content))
     if any(f.is_error for f in findings):
         return text, findings
-    return splice(text, edits), findings
+    return (splice(text, edits) if edits else text), findings
 
 
 def _render_region(
@@ -197,7 +196,6 @@ def run(
         return _run(site, reads, today, Roadmaps(site), force, stamps, cache)
     from pages_roadmap.parallel import fork_map
 
-    blocks("")  # the page parser, loaded once for every copy
     state = _Run(site, today, Roadmaps(site), force, stamps, cache)
 
     def prepare(share: tuple[bool, list[int]]) -> list[_Prepared]:
@@ -339,6 +337,8 @@ class _Run:
             p.findings += problems
         # Counted now, while both texts' block parses are in page.blocks' small cache.
         p.charts = _changed_charts(p.text, p.new)
+        if p.findings or p.done != p.text:
+            p.raw = b""  # only a page found up to date needs its bytes again (the build cache)
         return p
 
     def settle(self, p: _Prepared) -> None:

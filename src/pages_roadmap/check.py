@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from pages_roadmap.findings import Finding, note, warning
 from pages_roadmap.fix import Edit
 from pages_roadmap.load import front_matter, read_roadmap, region_problems
-from pages_roadmap.page import PageText, blocks, find_regions, split
+from pages_roadmap.page import PageText, find_regions, split
 from pages_roadmap.reading import read_bytes, read_head, read_text
 from pages_roadmap.schema import validate, validator_for
 from pages_roadmap.yamlload import LoadError
@@ -146,11 +146,9 @@ def _pages(
     workers = _workers(len(jobs))
     if workers < 2:
         return _check_files(site, jobs, today)
-    # Compile the validators and load the page parser before forking, so every copy inherits
-    # them ready-made instead of each paying for them again.
+    # Compile the validators before forking, so every copy inherits them ready-made.
     validator_for("roadmap", site.schema_override("roadmap"))
     validator_for("page", site.schema_override("page"))
-    blocks("")
     from pages_roadmap.parallel import fork_map
 
     chunks = [jobs[i::workers] for i in range(workers)]

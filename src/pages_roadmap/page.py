@@ -10,13 +10,14 @@ import hashlib
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pages_roadmap.findings import Finding, error
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from markdown_it import MarkdownIt
-    from markdown_it.token import Token
 
 BOM = "\ufeff"
 # markdown-it (like CommonMark) ends a line at \r\n, \r or \n; line numbers must agree with it.
@@ -115,8 +116,49 @@ def _markdown() -> MarkdownIt:
     return MarkdownIt("commonmark").disable("inline")
 
 
+class Block(Protocol):
+    """What the tool reads of a block token: markdown-it's Token, or a `PlainBlock`."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def map(self) -> list[int] | None: ...
+    @property
+    def level(self) -> int: ...
+    @property
+    def content(self) -> str: ...
+    @property
+    def info(self) -> str: ...
+    @property
+    def markup(self) -> str: ...
+
+
+@dataclass(slots=True)
+class PlainBlock:
+    """A block token made without markdown-it (the attributes of its Token that are read)."""
+
+    type: str
+    map: list[int]
+    content: str
+    level: int = 0
+    info: str = ""
+    markup: str = ""
+
+
+# markdown-it's mdTrim set (markdown_it.common.utils.MD_TRIM_CHARS; a test keeps them equal):
+# here so that a plain page needs no markdown-it at all.
+_TRIM = "".join(
+    chr(code)
+    for code in sorted(
+        {0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0xA0, 0x1680, 0x202F, 0x205F, 0x3000}
+        | set(range(0x2000, 0x200B))
+        | {0x2028, 0x2029}
+    )
+)
+
+
 @lru_cache(maxsize=4)
-def blocks(body: str) -> tuple[list[Token], dict[str, Any]]:
+def blocks(body: str) -> tuple[Sequence[Block], dict[str, Any]]:
     """markdown-it's block tokens of a page body and its env (link references), parsed once.
 
     The chart regions, the stamps and the build's count of changed charts all look at the same
@@ -140,7 +182,7 @@ _NOT_SIMPLE = re.compile(
 )
 
 
-def _plain_blocks(body: str) -> list[Token] | None:
+def _plain_blocks(body: str) -> list[PlainBlock] | None:
     """markdown-it's content tokens (inline, html_block, fence) of a body made of paragraphs,
     ATX headings, one-line HTML comments and closed fences only, exactly as its block parse
     makes them; None as soon as a line could be anything else (the caller asks markdown-it).
@@ -157,17 +199,12 @@ class _PlainScan:
     start in column one."""
 
     def __init__(self, lines: list[str]) -> None:
-        from markdown_it.common.utils import mdTrim
-        from markdown_it.token import Token
-
         self.lines = lines
-        self.trim = mdTrim
-        self.token = Token
-        self.found: list[Token] = []
+        self.found: list[PlainBlock] = []
         self.para: list[str] = []
         self.first = 0
 
-    def run(self) -> list[Token] | None:
+    def run(self) -> list[PlainBlock] | None:
         i = 0
         while i < len(self.lines):
             after = self.block(i)
@@ -184,9 +221,7 @@ class _PlainScan:
             self.para = []
 
     def inline(self, start: int, end: int, text: str) -> None:
-        token = self.token("inline", "", 0, map=[start, end], level=1, children=[])
-        token.content = self.trim(text)
-        self.found.append(token)
+        self.found.append(PlainBlock("inline", [start, end], text.strip(_TRIM), level=1))
 
     def block(self, i: int) -> int | None:
         """Read the block starting at line i; the next line to read, or None (not plain)."""
@@ -199,9 +234,7 @@ class _PlainScan:
                 return None
             self.end_paragraph(i)
             text = line + ("\n" if i < len(self.lines) - 1 else "")
-            self.found.append(
-                self.token("html_block", "", 0, map=[i, i + 1], content=text, block=True)
-            )
+            self.found.append(PlainBlock("html_block", [i, i + 1], text))
             return i + 1
         if line.startswith(("```", "~~~")):
             return self.fence(i)
@@ -224,17 +257,9 @@ class _PlainScan:
         self.end_paragraph(i)
         line = self.lines[i]
         n = len(line) - len(line.lstrip(line[0]))
+        content = "".join(f"{text}\n" for text in self.lines[i + 1 : end])
         self.found.append(
-            self.token(
-                "fence",
-                "code",
-                0,
-                map=[i, end + 1],
-                content="".join(f"{text}\n" for text in self.lines[i + 1 : end]),
-                info=line[n:],
-                markup=line[:n],
-                block=True,
-            )
+            PlainBlock("fence", [i, end + 1], content, info=line[n:], markup=line[:n])
         )
         return end + 1
 

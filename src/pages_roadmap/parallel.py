@@ -9,6 +9,7 @@ gives. The copies only compute: nothing here writes a file.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 from collections.abc import Callable, Sequence
@@ -25,11 +26,16 @@ def fork_map(work: Callable[[T], R], shares: Sequence[T]) -> list[R]:
     if len(shares) < 2 or not hasattr(os, "fork"):
         return [work(share) for share in shares]
     children: list[tuple[int, int]] = []
+    # What exists now is shared with the copies until one of them writes to it: the garbage
+    # collector must not visit (and so copy) it all in each of them.
+    gc.freeze()
     try:
         for share in shares[1:]:
             children.append(_start(work, share))
     except OSError:  # no more processes: the rest is done here
         pass
+    finally:
+        gc.unfreeze()
     results = [work(shares[0])]
     for index, share in enumerate(shares[1:]):
         result = _collect(children[index]) if index < len(children) else None

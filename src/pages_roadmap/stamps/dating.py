@@ -17,6 +17,7 @@ once, so history is read in one pass (history.last_changed) or not at all. The r
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ from pages_roadmap.stamps.render import (
     roadmap_digest,
 )
 from pages_roadmap.stamps.settings import StampSettings
+from pages_roadmap.stamps.strftime import FormatError, format_date, resolve_locale
 from pages_roadmap.yamlload import LoadError
 
 if TYPE_CHECKING:
@@ -92,10 +94,11 @@ class Dated:
 def _top_rel(site: Site, top: Path, file: Path) -> str | None:
     # The folder is resolved (git prints the real top level), the file name is not: git tracks
     # a symlinked page as the link. The site resolves each folder once.
-    folder, top_text = site.real_dir(str(file.parent)), str(top)
+    parent, name = os.path.split(file)
+    folder, top_text = site.real_dir(parent), str(top)
     if os.sep == "/" and folder.startswith(top_text + "/"):
-        return f"{folder[len(top_text) + 1 :]}/{file.name}"
-    real = Path(folder) / file.name
+        return f"{folder[len(top_text) + 1 :]}/{name}"
+    real = Path(folder) / name
     try:
         return real.relative_to(top).as_posix()
     except ValueError:
@@ -158,6 +161,7 @@ def date_pages(
     page_digest: DigestOf,
     early: Early | None = None,
     narrow: NarrowLog | None = None,
+    top: Path | None = None,
 ) -> tuple[dict[str, Dated], list[Finding]]:
     """The date of each wanted page (keyed by `Want.rel`), and findings for those without one.
 
@@ -167,7 +171,7 @@ def date_pages(
     if not wants:
         return {}, []
     first = wants[0]
-    top = repo_toplevel(site.root)
+    top = top or repo_toplevel(site.root)  # the top the history read was started in, if any
     if top is None:
         return {}, [
             warning(
@@ -379,6 +383,7 @@ class Stamper:
         self.waiting: list[Waiting] = []
         self._early: Early | None = None
         self._narrow: NarrowLog | None = None
+        self._top: Path | None = None
 
     @classmethod
     def for_run(cls, site: Site, roadmaps: Roadmaps, run: StampRun | None) -> Stamper | None:
@@ -447,7 +452,7 @@ class Stamper:
             return
         if top is None:
             return
-        top = top.resolve()
+        top = self._top = top.resolve()
         revs, findings = _ignore_revs(self.site, top, self.settings)
         if not findings:
             author = self.settings.use_author_date
@@ -461,6 +466,11 @@ class Stamper:
                 if real.is_relative_to(top) and real != top:
                     rel = real.relative_to(top).as_posix()
                     self._narrow = start_narrow_log(top, [rel], options)
+            # While git reads, load the site language's month and day names (Babel's locale
+            # data) that the dates will be written with.
+            locale = (resolve_locale(self.site.lang) if self.site.lang else None) or "en"
+            with contextlib.suppress(FormatError):  # reported where the format is used
+                format_date(self.settings.format, datetime(2000, 1, 1, tzinfo=self.tz), locale)
 
     def _digest(self, text: str, rel: str) -> str:
         return analyze(text, rel, self.settings, self.site.lang, self.tz).digest
@@ -481,7 +491,14 @@ class Stamper:
             )
         try:
             dated, findings = date_pages(
-                self.site, wants, self.run, self.settings, self._digest, self._early, self._narrow
+                self.site,
+                wants,
+                self.run,
+                self.settings,
+                self._digest,
+                self._early,
+                self._narrow,
+                self._top,
             )
         finally:
             self._close_history()
