@@ -37,7 +37,7 @@ from pages_roadmap.stamps.strftime import resolve_locale, unknown_language
 from pages_roadmap.yamlload import LoadError, decode, load
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Mapping
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 __all__ = ["BuildResult", "Change", "Rebuild", "Roadmaps", "StampRun", "build_page", "run", "write"]
 
@@ -185,46 +185,60 @@ def run(
     the pages found up to date are remembered in it.
 
     Each page is prepared (read, its charts and stamps worked out: `_Run.prepare`, pure), then
-    settled in its turn (`_Run.settle`). On a large site the pages to read are prepared in
-    forked copies of the process too, one share per core, while git reads history.
+    settled in its turn (`_Run.settle`). On a large site the pages to read are prepared by
+    forked copies of the process too (parallel.py: one per core, each taking the next batch of
+    pages when done with one), while git reads history.
     """
     sources = list(_triage(site, _pages(site, files), cache))
     work = [i for i, (_, raw) in enumerate(sources) if raw is None]
-    shares = _shares(work)
-    if len(shares) < 2:
+    processes = _processes(len(work))
+    if processes < 2:
         reads = ((f, _read(site, f) if r is None else r) for f, r in sources)
         return _run(site, reads, today, Roadmaps(site), force, stamps, cache)
-    from pages_roadmap.parallel import fork_map
+    from pages_roadmap.parallel import chunks, fork_each
 
+    _load_before_forking(site)
     state = _Run(site, today, Roadmaps(site), force, stamps, cache)
+    me = os.getpid()
 
-    def prepare(share: tuple[bool, list[int]]) -> list[_Prepared]:
-        own, indices = share
+    def prepare(indices: Sequence[int]) -> list[_Prepared]:
         done = []
         for i in indices:
             done.append(state.prepare(sources[i][0], _read(site, sources[i][0])))
             # This process's first page that needs a date starts git on history (after the
             # copies are made: a process with a thread should not fork), while every core
             # goes on preparing pages.
-            if own and isinstance(done[-1].done, Pending) and state.stamper is not None:
+            mine = os.getpid() == me
+            if mine and isinstance(done[-1].done, Pending) and state.stamper is not None:
                 state.stamper.start_history()
         return done
 
+    tasks = chunks(work, processes)
     prepared: dict[int, _Prepared] = {}
-    tasks = [(k == 0, share) for k, share in enumerate(shares)]
-    for share, part in zip(shares, fork_map(prepare, tasks), strict=True):
-        prepared.update(zip(share, part, strict=True))
+    for task, part in zip(tasks, fork_each(prepare, tasks, processes - 1), strict=True):
+        prepared.update(zip(task, part, strict=True))
     for index, (file, raw) in enumerate(sources):
         state.settle(prepared[index] if raw is None else state.prepare(file, raw))
     return state.finish()
 
 
-def _shares(work: list[int]) -> list[list[int]]:
-    if len(work) < PARALLEL_FROM or not hasattr(os, "fork"):
-        return [work]
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    n = max(1, min(cores or 1, 4))
-    return [work[k::n] for k in range(n)]
+def _load_before_forking(site: Site) -> None:
+    """What every copy needs, loaded once so that each inherits it: the roadmap schema's
+    validator and the site language's Babel locale (each costs a copy some 10 ms)."""
+    from pages_roadmap.schema import validator_for
+
+    if site.roadmap_files():
+        validator_for("roadmap", site.schema_override("roadmap"))
+    if site.lang:
+        resolve_locale(site.lang)
+    resolve_locale("en")
+
+
+def _processes(pages: int) -> int:
+    """How many processes share `pages` pages of work (one below PARALLEL_FROM)."""
+    from pages_roadmap.parallel import cores
+
+    return 1 if pages < PARALLEL_FROM else cores()
 
 
 class _Unread:
@@ -493,15 +507,15 @@ def write(site: Site, result: BuildResult, writer: Writer | None = None) -> list
     A page saved by someone during the build, or a page that is a symlink, is left as it is and
     reported (F102, F103: errors, exit 1); the other pages are written. A write the system
     refuses raises WriteError (exit 2). Returns the files written. Many changes are written
-    by forked copies too, one share per core (each write is the same atomic write, so a kill
-    at any moment still leaves every page old or new).
+    by forked copies too, one per core (each write is the same atomic write, so a kill at any
+    moment still leaves every page old or new).
     """
     writer = writer or Writer()
     for folder in sorted(result.folders):
         writer.clean(folder)
     changes = result.changes
 
-    def write_share(indices: list[int]) -> list[tuple[int, str, tuple[str, ...]]]:
+    def write_share(indices: Sequence[int]) -> list[tuple[int, str, tuple[str, ...]]]:
         done: list[tuple[int, str, tuple[str, ...]]] = []
         for i in indices:
             change = changes[i]
@@ -516,13 +530,14 @@ def write(site: Site, result: BuildResult, writer: Writer | None = None) -> list
                 done.append((i, "written" if wrote else "same", ()))
         return done
 
-    shares = _shares(list(range(len(changes))))
-    if len(shares) < 2:
-        outcomes = write_share(shares[0])
+    processes = _processes(len(changes))
+    if processes < 2:
+        outcomes = write_share(range(len(changes)))
     else:
-        from pages_roadmap.parallel import fork_map
+        from pages_roadmap.parallel import chunks, fork_each
 
-        outcomes = sorted(o for part in fork_map(write_share, shares) for o in part)
+        tasks = chunks(range(len(changes)), processes)
+        outcomes = [o for part in fork_each(write_share, tasks, processes - 1) for o in part]
     written = []
     for i, what, detail in outcomes:
         if what == "failed":

@@ -149,11 +149,11 @@ def _pages(
     # Compile the validators before forking, so every copy inherits them ready-made.
     validator_for("roadmap", site.schema_override("roadmap"))
     validator_for("page", site.schema_override("page"))
-    from pages_roadmap.parallel import fork_map
+    from pages_roadmap.parallel import chunks, fork_each
 
-    chunks = [jobs[i::workers] for i in range(workers)]
+    tasks = chunks(jobs, workers)
     reports: list[PageReport] = []
-    for part in fork_map(lambda chunk: _check_files(site, chunk, today), chunks):
+    for part in fork_each(lambda chunk: _check_files(site, list(chunk), today), tasks, workers - 1):
         reports += part
     return reports
 
@@ -203,12 +203,9 @@ def _first_line(file: Path) -> str:
 
 
 def _workers(jobs: int) -> int:
-    import os
+    from pages_roadmap.parallel import cores
 
-    if jobs < PARALLEL_FROM or not hasattr(os, "fork"):
-        return 1
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return min(cores or 1, 4)
+    return 1 if jobs < PARALLEL_FROM else cores()
 
 
 def _check_files(site: Site, jobs: list[tuple[bool, Path]], today: date) -> list[PageReport]:
