@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from conftest import REPO
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from mermaid import VERSIONS, compile_many
 
 from pages_roadmap.load import roadmap_from_text
@@ -111,3 +113,58 @@ def test_mermaid_misreads_what_check_refuses(version: str) -> None:
     for (name, _, meant), result in zip(MERMAID_ROWS, results, strict=True):
         got = [(t["task"], t["section"], t["id"]) for t in result["tasks"]]
         assert not (result["ok"] and got == [meant]), (name, result)
+
+
+def _name_problem_rule_by_rule(text: str) -> str | None:
+    """name_problem before its rules were joined in one expression (the oracle)."""
+    from pages_roadmap.mermaid.grammar import LEXER_RULES
+    from pages_roadmap.text import as_mermaid_lexes
+
+    if not text.strip():
+        return "a blank name draws nothing"
+    if text != text.strip(" \t"):
+        return "Mermaid drops spaces at the start and end of a name"
+    lexed = as_mermaid_lexes(text) + " :"
+    for rule, what in LEXER_RULES:
+        if rule.match(lexed):
+            return f"Mermaid's lexer reads a line starting like this as {what}, not as a name"
+    return None
+
+
+_WORDS = [
+    "section",
+    "title",
+    "dateFormat",
+    "excludes",
+    "todayMarker",
+    "accTitle",
+    "accDescr",
+    "%%",
+    "%%{",
+    "click",
+    "vert",
+    "weekend",
+    "inclusiveEndDates",
+    "axisFormat",
+    "tickInterval",
+    "topAxis",
+    "weekday",
+    "Plan",
+    "a",
+    ":",
+    "#",
+    ";",
+    "{",
+    " ",
+    "\t",
+    "x",
+]
+
+
+@given(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=5))
+@settings(max_examples=600, derandomize=True, deadline=None)
+def test_the_joined_lexer_rules_refuse_exactly_what_the_rules_do(words: list[str]) -> None:
+    from pages_roadmap.roadmap import name_problem
+
+    for text in ("".join(words), " ".join(words)):
+        assert name_problem(text) == _name_problem_rule_by_rule(text)

@@ -462,14 +462,16 @@ def with_status(roadmap: Roadmap, today: date) -> Roadmap:
     if not roadmap.chart.auto_status:
         return _planned(roadmap)
     spans = resolve(roadmap)
-    sections = tuple(
-        replace(
-            sec,
-            items=tuple(
-                replace(it, status=status_on(it, spans.get(it.path), today)) for it in sec.items
-            ),
+
+    def dated(it: Item) -> Item:  # an item with a status of its own stays as it is
+        return (
+            it
+            if it.status != "auto"
+            else replace(it, status=status_on(it, spans.get(it.path), today))
         )
-        for sec in roadmap.sections
+
+    sections = tuple(
+        replace(sec, items=tuple(dated(it) for it in sec.items)) for sec in roadmap.sections
     )
     return replace(roadmap, sections=sections)
 
@@ -494,6 +496,18 @@ AUTO_ID = re.compile(r"^task\d+\Z", re.IGNORECASE)
 LIQUID = re.compile(r"\{\{|\{%")
 
 
+def _any_rule(rules: tuple[tuple[re.Pattern[str], str], ...]) -> re.Pattern[str] | None:
+    """All the lexer rules in one expression, to tell at once that none matches (None when
+    they cannot be joined: different flags, or a back-reference that joining would renumber)."""
+    flags = {rule.flags for rule, _ in rules}
+    if len(flags) != 1 or any(re.search(r"\\[1-9]|\(\?P=", r.pattern) for r, _ in rules):
+        return None
+    return re.compile("|".join(f"(?:{rule.pattern})" for rule, _ in rules), flags.pop())
+
+
+_ANY_LEXER_RULE = _any_rule(LEXER_RULES)
+
+
 def name_problem(text: str) -> str | None:
     """Why Mermaid would misread this as a task name, or None when it reads it as written."""
     if not text.strip():
@@ -502,6 +516,8 @@ def name_problem(text: str) -> str | None:
         return "Mermaid drops spaces at the start and end of a name"
     # The line as the generator writes it: the name, then ` :` and the task's data.
     lexed = as_mermaid_lexes(text) + " :"
+    if _ANY_LEXER_RULE is not None and not _ANY_LEXER_RULE.match(lexed):
+        return None
     for rule, what in LEXER_RULES:
         if rule.match(lexed):
             return f"Mermaid's lexer reads a line starting like this as {what}, not as a name"

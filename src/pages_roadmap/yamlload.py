@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -13,7 +13,24 @@ from pages_roadmap.errors import FindingError
 from pages_roadmap.findings import error
 
 # The C parser is about 8x faster; the pure-Python one behaves the same.
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_PLAIN_TAGS: dict[str, str] = {}  # a plain scalar's resolved tag, by its text
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """The safe loader (C when available), remembering the tag of each short plain scalar it
+    resolved: keys and small values repeat in every item, and PyYAML's resolver runs its
+    regular expressions again for each (a fifth of composing a large file)."""
+
+    def resolve(self, kind: Any, value: str, implicit: tuple[bool, bool]) -> str:
+        if kind is not ScalarNode or not implicit[0] or len(value) > 64:
+            return str(super().resolve(kind, value, implicit))
+        tag = _PLAIN_TAGS.get(value)
+        if tag is None:
+            tag = str(super().resolve(kind, value, implicit))
+            if len(_PLAIN_TAGS) < 65_536:
+                _PLAIN_TAGS[value] = tag
+        return tag
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 64
@@ -21,8 +38,9 @@ MAX_DEPTH = 64
 JsonPath = tuple[str | int, ...]
 
 
-@dataclass(frozen=True)
-class Pos:
+class Pos(NamedTuple):
+    """Where a key or value starts (a tuple: a large file has one per node, made quickly)."""
+
     line: int  # 1-based, in the file (front matter offset included)
     col: int  # 1-based
 
@@ -109,6 +127,8 @@ class _Builder:
         self.text = text
         self.doc = Document(None)
         self.seen: set[int] = set()
+        # An alias is written '*name': without a '*' in the text there is none to look for.
+        self.aliases = "*" in text
 
     def pos(self, node: Node) -> Pos:
         mark = node.start_mark
@@ -139,14 +159,16 @@ class _Builder:
         return LoadError(error(self.path, 1, 1, "Y103", "YAML alias is not supported"))
 
     def build(self, node: Node, path: JsonPath, depth: int) -> Any:
-        if id(node) in self.seen:
-            raise self.alias_error()
-        self.seen.add(id(node))
+        if self.aliases:
+            if id(node) in self.seen:
+                raise self.alias_error()
+            self.seen.add(id(node))
         if depth > MAX_DEPTH:
             raise self.fail(node, "Y106", f"nesting deeper than {MAX_DEPTH} levels", "flatten it")
-        self.doc.values[path] = self.pos(node)
+        mark = node.start_mark
+        self.doc.values[path] = Pos(mark.line + 1 + self.offset, mark.column + 1)
         if isinstance(node, ScalarNode):
-            return self.scalar(node)
+            return node.value if node.tag in _STRING_TAGS else self.scalar(node)
         if node.tag not in _COLLECTION_TAGS:
             raise self.unsupported_tag(node)
         if isinstance(node, SequenceNode):
@@ -208,9 +230,11 @@ class _Builder:
                     "YAML merge keys ('<<') are not supported",
                     "write the keys out in full",
                 )
-            self.seen.add(id(key_node))
+            if self.aliases:
+                self.seen.add(id(key_node))
             key = key_node.value
-            key_pos = self.pos(key_node)
+            mark = key_node.start_mark
+            key_pos = Pos(mark.line + 1 + self.offset, mark.column + 1)
             if key in first_seen:
                 before = first_seen[key]
                 raise LoadError(
