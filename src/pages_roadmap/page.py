@@ -1,4 +1,7 @@
-"""A page's parts: front matter span, managed regions found with markdown-it, checksum, splice.
+"""A page's parts: front matter span, block tokens, managed regions, checksum, splice.
+
+The block tokens come from markdown-it, or, for a plain page (paragraphs, headings, one-line
+HTML comments, closed fences), from a line scan that makes the very same tokens.
 
 Everything here works on the page's exact text (BOM, CRLF and all) and returns exact text:
 the bytes outside the regions we own are never re-serialised.
