@@ -17,7 +17,6 @@ once, so history is read in one pass (history.last_changed) or not at all. The r
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from pages_roadmap.findings import Finding, error, warning
 from pages_roadmap.git.history import (
+    Facts,
     HistoryError,
     HistoryOptions,
     NarrowLog,
@@ -37,6 +37,7 @@ from pages_roadmap.git.history import (
     parse_ignore_revs,
     repo_toplevel,
     staged_paths,
+    start_facts,
     start_log,
     start_narrow_log,
 )
@@ -52,7 +53,7 @@ from pages_roadmap.stamps.render import (
     roadmap_digest,
 )
 from pages_roadmap.stamps.settings import StampSettings
-from pages_roadmap.stamps.strftime import FormatError, format_date, resolve_locale
+from pages_roadmap.stamps.strftime import load_names, resolve_locale
 from pages_roadmap.yamlload import LoadError
 
 if TYPE_CHECKING:
@@ -162,6 +163,7 @@ def date_pages(
     early: Early | None = None,
     narrow: NarrowLog | None = None,
     top: Path | None = None,
+    facts: Facts | None = None,
 ) -> tuple[dict[str, Dated], list[Finding]]:
     """The date of each wanted page (keyed by `Want.rel`), and findings for those without one.
 
@@ -191,7 +193,7 @@ def date_pages(
         for w in wants
     }
     try:
-        return _date(site, top, wants, paths, run, settings, page_digest, early, narrow)
+        return _date(site, top, wants, paths, run, settings, page_digest, early, narrow, facts)
     except HistoryError as exc:
         return {}, [
             error(
@@ -215,6 +217,7 @@ def _date(
     page_digest: DigestOf,
     early: Early | None,
     narrow: NarrowLog | None = None,
+    facts: Facts | None = None,
 ) -> tuple[dict[str, Dated], list[Finding]]:
     dated: dict[str, Dated] = {}
     if run.staged:
@@ -226,7 +229,7 @@ def _date(
     rest = [w for w in wants if w.rel not in dated]
     if not rest:
         return dated, []
-    shallow = is_shallow(top)
+    shallow = is_shallow(top, facts.shallow if facts else None)
     if shallow and not run.allow_shallow:
         w = rest[0]
         return dated, [
@@ -250,6 +253,8 @@ def _date(
     history, only_skipped = last_changes(top, sorted(wanted), options, early, narrow)
     dirty = set()
     if history and not run.adopting:
+        # Asked now, after every page was read: an edit saved while pages were read is seen
+        # (the page is left undated) rather than dated with the last commit's date.
         dirty = _really_changed(top, rest, paths, page_digest)
     for w in rest:
         page, roadmaps = paths[w.rel]
@@ -384,6 +389,7 @@ class Stamper:
         self._early: Early | None = None
         self._narrow: NarrowLog | None = None
         self._top: Path | None = None
+        self._facts: Facts | None = None
 
     @classmethod
     def for_run(cls, site: Site, roadmaps: Roadmaps, run: StampRun | None) -> Stamper | None:
@@ -435,7 +441,9 @@ class Stamper:
         for log in (self._early, self._narrow.early if self._narrow is not None else None):
             if log is not None:
                 log.close()
-        self._early = self._narrow = None
+        if self._facts is not None:
+            self._facts.close()
+        self._early = self._narrow = self._facts = None
 
     def start_history(self) -> None:
         """Start the history read now, so that git walks it while the other pages are read.
@@ -458,6 +466,7 @@ class Stamper:
             author = self.settings.use_author_date
             options = HistoryOptions(ignore_revs=revs, use_author_date=author)
             self._early = start_log(top, options)
+            self._facts = start_facts(top)  # whether the clone is shallow
             # Roadmap data changes rarely: dating it would keep the whole walk going to the
             # first commit, so its folder has a walk of its own, limited to it.
             folder = self.site.roadmaps_path
@@ -468,9 +477,7 @@ class Stamper:
                     self._narrow = start_narrow_log(top, [rel], options)
             # While git reads, load the site language's month and day names (Babel's locale
             # data) that the dates will be written with.
-            locale = (resolve_locale(self.site.lang) if self.site.lang else None) or "en"
-            with contextlib.suppress(FormatError):  # reported where the format is used
-                format_date(self.settings.format, datetime(2000, 1, 1, tzinfo=self.tz), locale)
+            load_names((resolve_locale(self.site.lang) if self.site.lang else None) or "en")
 
     def _digest(self, text: str, rel: str) -> str:
         return analyze(text, rel, self.settings, self.site.lang, self.tz).digest
@@ -499,6 +506,7 @@ class Stamper:
                 self._early,
                 self._narrow,
                 self._top,
+                self._facts,
             )
         finally:
             self._close_history()

@@ -120,6 +120,11 @@ def _offset(when: datetime, colon: bool) -> str:
     return f"{sign}{hours:02d}{':' if colon else ''}{mins:02d}"
 
 
+def load_names(locale: str) -> None:
+    """Load the locale's data now (Babel reads it from disk on first use): the month names."""
+    _names("month", "wide", "format", locale)
+
+
 @cache
 def _names(kind: str, width: Any, context: Any, locale: str) -> dict[Any, str]:
     """Babel's day, month or period names of a locale (looked up once per run)."""
