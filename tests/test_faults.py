@@ -4,7 +4,8 @@ Every case compares the sha256 of every file outside `.git` with the tree before
 file may only be as it was, or (for a page the tool regenerates, or a file the upstream
 changed) as a complete run leaves it; uncommitted edits must survive byte for byte. The kill
 moments come from a seeded generator, spread over the measured length of an unkilled run;
-`KILLS` per signal per scenario, so 3 signals x 3 scenarios x KILLS moments in all.
+`KILLS` per signal per scenario, so 3 signals x 4 scenarios x KILLS moments in all (one
+scenario is large enough for the build's forked copies).
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from pathlib import Path
 import pytest
 from gitrepo import Repo, isolated_env
 
-KILLS = 10  # per signal and scenario: 30 per signal, 90 in all
+from pages_roadmap.build import PARALLEL_FROM
+
+KILLS = 10  # per signal and scenario: 40 per signal, 120 in all
 SEED = 11
 TODAY = "2025-01-10"
 PAGES = 24
@@ -125,7 +128,9 @@ def git(where: Path, home: Path, *args: str) -> str:
     return proc.stdout.decode()
 
 
-def make_site(base: Path, name: str, args: tuple[str, ...], edit: str) -> Scenario:
+def make_site(
+    base: Path, name: str, args: tuple[str, ...], edit: str, pages: int = PAGES
+) -> Scenario:
     """A bare remote seeded with an up-to-date site, a clone with a new data commit, and a rival
     push the clone has not fetched (so --push loses the first race and rebases)."""
     home = base / "home"
@@ -134,7 +139,7 @@ def make_site(base: Path, name: str, args: tuple[str, ...], edit: str) -> Scenar
     git(bare, home, "symbolic-ref", "HEAD", "refs/heads/main")
     seed = Repo(base / "seed", home=home)
     files = {"_config.yml": "title: t\n", "_roadmaps/alpha.yml": ALPHA, "_roadmaps/beta.yml": BETA}
-    files |= {f"p{n:03}.md": page(n) for n in range(PAGES)}
+    files |= {f"p{n:03}.md": page(n) for n in range(pages)}
     seed.write({**files, "notes.txt": "notes\n"})
     env = {**isolated_env(home), "PYTHONDONTWRITEBYTECODE": "1"}
     subprocess.run(cli(seed.path, home, "--today", TODAY), env=env, check=True, capture_output=True)
@@ -164,10 +169,12 @@ def make_site(base: Path, name: str, args: tuple[str, ...], edit: str) -> Scenar
 
 
 SCENARIOS = {
-    # name: (arguments, uncommitted edits)
-    "build": ((), "affected"),
-    "commit-push": (("--commit", "--push"), "none"),
-    "commit-push-edited": (("--commit", "--push"), "unaffected"),
+    # name: (arguments, uncommitted edits, pages)
+    "build": ((), "affected", PAGES),
+    "commit-push": (("--commit", "--push"), "none", PAGES),
+    "commit-push-edited": (("--commit", "--push"), "unaffected", PAGES),
+    # Enough pages for forked copies to prepare and write them (build.PARALLEL_FROM).
+    "build-forked": ((), "affected", PARALLEL_FROM + 20),
 }
 
 
@@ -175,7 +182,8 @@ SCENARIOS = {
 def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Scenario]:
     root = tmp_path_factory.mktemp("faults")
     return {
-        name: make_site(root / name, name, args, edit) for name, (args, edit) in SCENARIOS.items()
+        name: make_site(root / name, name, args, edit, pages)
+        for name, (args, edit, pages) in SCENARIOS.items()
     }
 
 
