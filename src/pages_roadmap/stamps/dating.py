@@ -373,7 +373,8 @@ class Waiting:
 
 
 class Stamper:
-    """Stamps pages for one run: records first, then one dating pass for the rest."""
+    """Stamps pages for one run: `prepare` each page (its record, when it holds, finishes it),
+    `wait` those that need a date, then one dating pass for them all (`finish`)."""
 
     def __init__(
         self, site: Site, roadmaps: Roadmaps, run: StampRun, settings: StampSettings
@@ -398,16 +399,6 @@ class Stamper:
             return None
         settings = StampSettings.from_raw(site.settings.stamps)
         return cls(site, roadmaps, run, settings) if settings.enabled else None
-
-    def stamp(
-        self, index: int, file: Path, old: str, new: str, rel: str
-    ) -> tuple[str | None, list[Finding]]:
-        """The stamped text (None: it waits for a date), and findings."""
-        out, findings = self.prepare(old, new, rel)
-        if isinstance(out, Pending):
-            self.wait(index, file, out)
-            return None, findings
-        return out, findings
 
     def prepare(self, old: str, new: str, rel: str) -> tuple[str | Pending, list[Finding]]:
         """The stamped text when the page needs no date from history, else what `wait` takes.
