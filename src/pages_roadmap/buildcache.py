@@ -139,7 +139,7 @@ class BuildCache:
         entry = self._entry(rel)
         if entry is None or entry[4] is None or entry[4] != _status(info):
             return None
-        return entry[2], bool(entry[3])
+        return self.remembered(rel)
 
     def remembered(self, rel: str) -> tuple[list[str], bool] | None:
         """(roadmap ids, depends on the day) of the page's entry, whatever its bytes."""
@@ -149,9 +149,7 @@ class BuildCache:
     def lookup(self, rel: str, raw: bytes) -> tuple[list[str], bool] | None:
         """(roadmap ids, depends on the day) when these bytes were up to date last time."""
         entry = self._entry(rel)
-        if entry is None or entry[0] != page_sum(raw):
-            return None
-        return entry[2], bool(entry[3])
+        return self.remembered(rel) if entry is not None and entry[0] == page_sum(raw) else None
 
     def fresh(self, rel: str, inputs: str) -> bool:
         return bool(self.entries[rel][1] == inputs)

@@ -59,7 +59,10 @@ def _parser() -> argparse.ArgumentParser:
     talk = output.add_mutually_exclusive_group()
     talk.add_argument("-q", "--quiet", action="store_true", help="no closing summary line")
     talk.add_argument("-v", "--verbose", action="store_true", help="say what happened to each file")
-    common = argparse.ArgumentParser(add_help=False, parents=[output])
+    # The commands that report findings, in the format a reader (or the Action) takes.
+    reported = argparse.ArgumentParser(add_help=False, parents=[output])
+    reported.add_argument("--format", choices=("text", "json", "github"), default="text")
+    common = argparse.ArgumentParser(add_help=False, parents=[reported])
     common.add_argument("--root", type=Path, help=ROOT_HELP)
     common.add_argument(
         "paths",
@@ -72,7 +75,6 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser(
         "check", parents=[common], help="validate roadmaps and page front matter"
     )
-    check.add_argument("--format", choices=("text", "json", "github"), default="text")
     check.add_argument("--strict", action="store_true", help="warnings fail the run too")
     check.add_argument(
         "--fix",
@@ -106,7 +108,6 @@ def _parser() -> argparse.ArgumentParser:
         help="the date automatic statuses are computed for (default: today in the "
         "site's time zone)",
     )
-    build.add_argument("--format", choices=("text", "json", "github"), default="text")
     build.add_argument(
         "--summary",
         type=Path,
@@ -139,7 +140,7 @@ def _parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser(
         "import",
-        parents=[output],
+        parents=[reported],
         help="turn the hand-written gantt charts of a page into roadmap data",
     )
     imp.add_argument("--root", type=Path, help=ROOT_HELP)
@@ -159,11 +160,10 @@ def _parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="overwrite an existing _roadmaps/<id>.yml"
     )
     imp.add_argument("--today", type=_iso_day, metavar="YYYY-MM-DD")
-    imp.add_argument("--format", choices=("text", "json", "github"), default="text")
 
     adopt = sub.add_parser(
         "adopt",
-        parents=[output],
+        parents=[reported],
         help="adopt an existing site in one run: import every chart, stamps, automation",
     )
     adopt.add_argument(
@@ -180,15 +180,13 @@ def _parser() -> argparse.ArgumentParser:
         "--no-hooks", action="store_true", help="leave .pre-commit-config.yaml alone"
     )
     adopt.add_argument("--today", type=_iso_day, metavar="YYYY-MM-DD")
-    adopt.add_argument("--format", choices=("text", "json", "github"), default="text")
 
     schema = sub.add_parser(
         "schema",
-        parents=[output],
+        parents=[reported],
         help="write the roadmap schema where editors find it (the roadmaps' modeline)",
     )
     schema.add_argument("--root", type=Path, help=ROOT_HELP)
-    schema.add_argument("--format", choices=("text", "json", "github"), default="text")
 
     pre = sub.add_parser(
         "preview",

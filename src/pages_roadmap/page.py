@@ -177,11 +177,11 @@ def blocks(body: str) -> tuple[Sequence[Block], dict[str, Any]]:
     return _markdown().parse(body, env), env
 
 
-# A line that may start a block other than a paragraph or an ATX heading (indented code, a
-# fence, a quote, a list, a thematic break, a setext underline, a link reference, HTML), or
-# that starts with blanks: a body with one is parsed by markdown-it.
+# A line (not an HTML comment nor a fence: those are read before) that may start a block the
+# scan does not read (indented code, a quote, a list, a thematic break, a setext underline, a
+# link reference), or that starts with blanks: a body with one is parsed by markdown-it.
 _NOT_SIMPLE = re.compile(
-    r"[ \t><\[]|[-+*](?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t]*$|[=-]+[ \t]*$|`{3}|~{3}|\d+[.)]"
+    r"[ \t>\[]|[-+*](?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t]*$|[=-]+[ \t]*$|\d+[.)]"
 )
 
 

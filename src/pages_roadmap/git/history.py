@@ -42,7 +42,6 @@ from pathlib import Path
 from pages_roadmap.git.run import Early, GitError, Result, cat_file_batch, run, stream
 
 __all__ = [
-    "Facts",
     "HistoryError",
     "HistoryOptions",
     "NarrowLog",
@@ -51,7 +50,6 @@ __all__ = [
     "parse_ignore_revs",
     "repo_toplevel",
     "staged_paths",
-    "start_facts",
     "start_log",
     "start_narrow_log",
 ]
@@ -166,43 +164,9 @@ def _has_commits(root: Path) -> bool:
     raise HistoryError(f"{root} is not a usable git repository: {detail}")
 
 
-_SHALLOW = ("rev-parse", "--is-shallow-repository")
-
-
-@dataclass
-class Facts:
-    """What dating asks of the repository besides its history and that cannot change during a
-    build (whether the clone is shallow), asked in the background when the history read starts
-    (`start_facts`); used once, or closed. (Uncommitted changes are asked at the end, after
-    every page was read.)"""
-
-    shallow: Early | None
-
-    def close(self) -> None:
-        if self.shallow is not None:
-            self.shallow.close()
-
-
-def start_facts(root: Path) -> Facts:
-    """`is_shallow`, started now; its answer is read later."""
-    try:
-        return Facts(Early(root, list(_SHALLOW)))
-    except GitError:
-        return Facts(None)
-
-
-def _asked(root: Path, args: tuple[str, ...], early: Early | None) -> Result:
-    if early is None or early.closed:
-        return _git(root, *args)
-    try:
-        return early.result()
-    except GitError as exc:  # pragma: no cover - a started git that cannot be read
-        raise HistoryError(exc.message, exc.hint) from None
-
-
-def is_shallow(root: Path, early: Early | None = None) -> bool:
+def is_shallow(root: Path) -> bool:
     """Tell whether the repository is a shallow clone (its history is cut off)."""
-    proc = _asked(root, _SHALLOW, early)
+    proc = _git(root, "rev-parse", "--is-shallow-repository")
     out = proc.stdout.strip()
     if proc.returncode != 0:
         raise HistoryError(f"{root} is not a usable git repository: {_stderr_text(proc.stderr)}")

@@ -191,15 +191,6 @@ class Early:
         """git's exit status once `close` has run."""
         return self._out.returncode
 
-    def result(self) -> Result:
-        """The whole output, once git is done: what `run` gives for the same command."""
-        chunks = []
-        while chunk := self.read():
-            chunks.append(chunk)
-        self.close()
-        code = self.returncode if self.returncode is not None else -1
-        return subprocess.CompletedProcess(["git", *self.args], code, b"".join(chunks), self.stderr)
-
     def close(self) -> None:
         """Stop git (if it still runs) and the thread; idempotent."""
         if self.closed:

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING
 
 from pages_roadmap.findings import Finding, error, warning
 from pages_roadmap.git.history import (
-    Facts,
     HistoryError,
     HistoryOptions,
     NarrowLog,
@@ -37,7 +36,6 @@ from pages_roadmap.git.history import (
     parse_ignore_revs,
     repo_toplevel,
     staged_paths,
-    start_facts,
     start_log,
     start_narrow_log,
 )
@@ -163,7 +161,6 @@ def date_pages(
     early: Early | None = None,
     narrow: NarrowLog | None = None,
     top: Path | None = None,
-    facts: Facts | None = None,
 ) -> tuple[dict[str, Dated], list[Finding]]:
     """The date of each wanted page (keyed by `Want.rel`), and findings for those without one.
 
@@ -193,7 +190,7 @@ def date_pages(
         for w in wants
     }
     try:
-        return _date(site, top, wants, paths, run, settings, page_digest, early, narrow, facts)
+        return _date(site, top, wants, paths, run, settings, page_digest, early, narrow)
     except HistoryError as exc:
         return {}, [
             error(
@@ -217,7 +214,6 @@ def _date(
     page_digest: DigestOf,
     early: Early | None,
     narrow: NarrowLog | None = None,
-    facts: Facts | None = None,
 ) -> tuple[dict[str, Dated], list[Finding]]:
     dated: dict[str, Dated] = {}
     if run.staged:
@@ -229,7 +225,7 @@ def _date(
     rest = [w for w in wants if w.rel not in dated]
     if not rest:
         return dated, []
-    shallow = is_shallow(top, facts.shallow if facts else None)
+    shallow = is_shallow(top)
     if shallow and not run.allow_shallow:
         w = rest[0]
         return dated, [
@@ -390,7 +386,6 @@ class Stamper:
         self._early: Early | None = None
         self._narrow: NarrowLog | None = None
         self._top: Path | None = None
-        self._facts: Facts | None = None
 
     @classmethod
     def for_run(cls, site: Site, roadmaps: Roadmaps, run: StampRun | None) -> Stamper | None:
@@ -432,9 +427,7 @@ class Stamper:
         for log in (self._early, self._narrow.early if self._narrow is not None else None):
             if log is not None:
                 log.close()
-        if self._facts is not None:
-            self._facts.close()
-        self._early = self._narrow = self._facts = None
+        self._early = self._narrow = None
 
     def start_history(self) -> None:
         """Start the history read now, so that git walks it while the other pages are read.
@@ -457,7 +450,6 @@ class Stamper:
             author = self.settings.use_author_date
             options = HistoryOptions(ignore_revs=revs, use_author_date=author)
             self._early = start_log(top, options)
-            self._facts = start_facts(top)  # whether the clone is shallow
             # Roadmap data changes rarely: dating it would keep the whole walk going to the
             # first commit, so its folder has a walk of its own, limited to it.
             folder = self.site.roadmaps_path
@@ -497,7 +489,6 @@ class Stamper:
                 self._early,
                 self._narrow,
                 self._top,
-                self._facts,
             )
         finally:
             self._close_history()
