@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+import signal
 import subprocess
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -15,6 +17,7 @@ from gitrepo import Repo, git_date
 from pages_roadmap.git.history import (
     HistoryError,
     HistoryOptions,
+    Watched,
     _log_command,
     _LogScanner,
     _walk,
@@ -27,6 +30,7 @@ from pages_roadmap.git.history import (
     start_log,
     start_narrow_log,
 )
+from pages_roadmap.git.run import Early
 
 D1 = "2025-01-01T12:00:00+00:00"
 D2 = "2025-02-01T12:00:00+00:00"
@@ -533,6 +537,123 @@ def test_paths_may_be_any_iterable(repo: Repo) -> None:
     _simple(repo)
     assert last_changed(repo.path, _iter_nothing()) == {}
     assert last_changed(repo.path, (p for p in ["a.md"])) == {"a.md": at(D2)}
+
+
+# --- the watched walk (Watched): parsed as git writes it, for more paths than are wanted -------
+
+
+def _watched(repo: Repo, options: HistoryOptions, paths: list[str]) -> Watched:
+    early = start_log(repo.path, options, waiting=True)
+    assert early is not None
+    return Watched(early, paths, options)
+
+
+def _as_asked(repo: Repo, wanted: list[str], options: HistoryOptions) -> object:
+    return last_changes(repo.path, wanted, options)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_a_watched_walk_dates_exactly_as_a_walk_of_its_own(case: Case, repo: Repo) -> None:
+    """Watching every path of the repository (and some never committed) changes no date of
+    the paths asked for, nor which were dated by skipped commits only."""
+    options = case.build(repo)
+    watch = sorted({*case.wanted, *_every_path(repo), "never/committed.md"})
+    for wanted in (case.wanted, *([p] for p in case.wanted)):
+        watched = _watched(repo, options, watch)
+        got = last_changes(repo.path, wanted, options, watched)
+        assert got == _as_asked(repo, wanted, options), wanted
+        assert watched.early.closed
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_watched_walk_dates_random_histories_as_walks_of_their_own(
+    seed: int, repo: Repo
+) -> None:
+    options = _random_history(repo, seed)
+    every = _every_path(repo)
+    rnd = random.Random(seed)
+    for wanted in (every, rnd.sample(every, max(1, len(every) // 3)), [rnd.choice(every)]):
+        watched = _watched(repo, options, every)
+        assert last_changes(repo.path, wanted, options, watched) == _as_asked(
+            repo, wanted, options
+        )
+
+
+def test_a_watched_walk_asked_for_other_paths_walks_again(repo: Repo) -> None:
+    _two_pages(repo)
+    watched = _watched(repo, HistoryOptions(), ["a.md"])
+    got = last_changes(repo.path, ["a.md", "b.md"], HistoryOptions(), watched)
+    assert got == _as_asked(repo, ["a.md", "b.md"], HistoryOptions())
+    assert watched.early.closed
+
+
+def _ended(early: Early, seconds: float = 20.0) -> int | None:
+    deadline = time.monotonic() + seconds
+    while early.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return early.poll()
+
+
+def test_a_watched_walk_stops_git_by_itself_once_its_paths_are_dated(repo: Repo) -> None:
+    """Nobody asks for the dates yet: the reading thread itself stops git."""
+    _long_history(repo, 3000)
+    watched = _watched(repo, HistoryOptions(), ["hot.md"])
+    assert _ended(watched.early) == -signal.SIGKILL  # stopped, not run to its end
+    results, only_skipped = last_changes(repo.path, ["hot.md"], HistoryOptions(), watched)
+    assert results == {"hot.md": at("2024-01-01T00:00:00+00:00") + timedelta(hours=2999)}
+    assert only_skipped == set()
+
+
+def test_a_watched_walk_reads_to_the_end_for_a_path_never_committed(repo: Repo) -> None:
+    _long_history(repo, 300)
+    watched = _watched(repo, HistoryOptions(), ["root.md", "missing.md"])
+    got = last_changes(repo.path, ["root.md", "missing.md"], HistoryOptions(), watched)
+    assert got == ({"root.md": at("2024-01-01T00:00:00+00:00")}, set())
+    assert watched.early.returncode == 0  # git ran to its end
+
+
+def test_a_watched_walk_reports_output_it_cannot_read(repo: Repo) -> None:
+    """A parse error in the reading thread is raised where the dates are asked for (no hang,
+    no thread dying alone)."""
+    _simple(repo)
+    early = Early(repo.path, ["log", "-z", "--format=%H"], waiting=True)
+    watched = Watched(early, ["a.md"], HistoryOptions())
+    with pytest.raises(HistoryError, match="unexpected git log output"):
+        watched.dates(repo.path, {b"a.md": ["a.md"]})
+    assert early.closed
+
+
+def test_a_watched_walk_reports_git_failing(repo: Repo) -> None:
+    _simple(repo)
+    early = Early(repo.path, ["log", "--format=not our format"], waiting=True)
+    watched = Watched(early, ["a.md"], HistoryOptions())
+    with pytest.raises(HistoryError, match=r"git log failed in .*: fatal: "):
+        watched.dates(repo.path, {b"a.md": ["a.md"]})
+    assert early.closed
+
+
+def test_a_waiting_log_fills_its_pipe_then_waits_for_go(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Started waiting, git runs until its pipe is full and no further; `go` lets it on."""
+    _long_history(repo, 300)  # some 100 kB of log: more than a 4 kB pipe holds
+    monkeypatch.setattr(Early, "ROOM", 4096)
+    early = start_log(repo.path, HistoryOptions(), waiting=True)
+    assert early is not None
+    assert _ended(early, 1.0) is None  # still there, waiting on its pipe
+    assert last_changed(repo.path, ["root.md"], HistoryOptions(), early) == {
+        "root.md": at("2024-01-01T00:00:00+00:00")
+    }
+    assert early.returncode == 0
+
+
+def test_a_waiting_log_never_let_go_is_stopped_by_close(repo: Repo) -> None:
+    _long_history(repo, 3000)
+    early = start_log(repo.path, HistoryOptions(), waiting=True)
+    assert early is not None
+    early.close()
+    assert early.closed and early.returncode is not None
+    early.close()  # again: harmless
 
 
 # --- the narrow walk (start_narrow_log): the same dates from a walk limited to folders ---------

@@ -34,6 +34,7 @@ from __future__ import annotations
 import posixpath
 import re
 import tempfile
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -455,15 +456,19 @@ class NarrowLog:
 
 
 def start_log(
-    root: Path, options: HistoryOptions = _DEFAULT_OPTIONS, *, limit: int = 256 << 20
+    root: Path,
+    options: HistoryOptions = _DEFAULT_OPTIONS,
+    *,
+    limit: int = 256 << 20,
+    waiting: bool = False,
 ) -> Early | None:
     """The history read of `last_changed`, started now, before the paths are known.
 
-    A build starts it when its first page needs a date, so git walks history while the other
-    pages are read; None when git cannot start (last_changed then says why).
+    A build starts it before it reads its pages, so git walks history meanwhile (`waiting`:
+    see `Early`); None when git cannot start (last_changed then says why).
     """
     try:
-        return Early(root, _log_command(options), limit)
+        return Early(root, _log_command(options), limit, waiting=waiting)
     except GitError:
         return None
 
@@ -482,6 +487,75 @@ def start_narrow_log(
         return None
 
 
+class Watched:
+    """The whole walk (`start_log`) parsed in its reading thread as git writes it, for a set of
+    paths known before the wanted ones (every page of a build): git is stopped as soon as they
+    are all dated, instead of walking on while the pages are read.
+
+    `last_changes` given a `Watched` takes its dates for the wanted paths, which must be among
+    the watched ones: each path's date is found on its own (a rename is followed for the paths
+    it concerns), so watching more paths changes no date. It waits only until the wanted paths
+    are dated, not the others.
+    """
+
+    def __init__(self, early: Early, paths: Iterable[str], options: HistoryOptions) -> None:
+        self.early = early
+        self.args = early.args
+        self._watched = set(paths)
+        self._scanner = _LogScanner(_by_path(self._watched), options)
+        self._cond = threading.Condition()
+        self._ended = False  # git's output ended, every watched path is dated, or it failed
+        self._error: Exception | None = None
+        early.go(self._feed)
+
+    def _feed(self, chunk: bytes) -> bool:
+        """In the reading thread: parse a piece; True to stop git."""
+        with self._cond:
+            try:
+                done = self._scanner.feed(chunk) if chunk else False
+            except Exception as exc:  # raised again where the dates are asked for
+                self._error, done = exc, True
+            if done or not chunk:
+                self._ended = True
+            self._cond.notify_all()
+            return done
+
+    def covers(self, paths: Iterable[str]) -> bool:
+        return self._watched.issuperset(paths)
+
+    def close(self) -> None:
+        self.early.close()
+
+    def dates(
+        self, root: Path, wanted: dict[bytes, list[str]]
+    ) -> tuple[dict[str, datetime], _WalkStats, set[str]]:
+        """The walk's results for `wanted` (watched paths), once they are all dated."""
+        owners = [owner for names in wanted.values() for owner in names]
+        scanner = self._scanner
+        with self._cond:
+            while not self._ended and not all(o in scanner.results for o in owners):
+                self._cond.wait()
+        self.early.close()  # git stops; the thread has left
+        if self._error is not None:
+            raise self._error
+        if not all(o in scanner.results for o in owners) and not scanner.done:
+            returncode = self.early.returncode
+            if returncode != 0:
+                detail = _stderr_text(self.early.stderr) or f"exit status {returncode}"
+                raise HistoryError(f"git log failed in {root}: {detail}")
+            scanner.finish()  # the end of history: dated by a skipped commit, if any
+        results = {o: scanner.results[o] for o in owners if o in scanner.results}
+        return results, scanner.stats, scanner.only_skipped & set(owners)
+
+
+def _by_path(paths: Iterable[str]) -> dict[bytes, list[str]]:
+    """The paths as the scanner wants them: git's bytes -> the caller's names."""
+    wanted: dict[bytes, list[str]] = {}
+    for path in paths:
+        wanted.setdefault(_normalise(path), []).append(path)
+    return wanted
+
+
 def _walk(
     root: Path, paths: Iterable[str], options: HistoryOptions, early: Early | None = None
 ) -> tuple[dict[str, datetime], _WalkStats]:
@@ -493,7 +567,7 @@ def _walk_all(
     root: Path,
     paths: Iterable[str],
     options: HistoryOptions,
-    early: Early | None = None,
+    early: Early | Watched | None = None,
     narrow: NarrowLog | None = None,
 ) -> tuple[dict[str, datetime], _WalkStats, set[str]]:
     """Do the work of last_changed and also return walk statistics (for tests).
@@ -502,9 +576,7 @@ def _walk_all(
     the whole one; a path the limited walk cannot follow (renamed from outside its folders)
     is dated by a whole walk of its own afterwards.
     """
-    wanted: dict[bytes, list[str]] = {}
-    for path in paths:
-        wanted.setdefault(_normalise(path), []).append(path)
+    wanted = _by_path(paths)
     if narrow is not None and narrow.early.args != _log_command(options, narrow.folders):
         narrow.early.close()
         narrow = None
@@ -545,9 +617,17 @@ def _walk_all(
 
 
 def _walk_one(
-    root: Path, wanted: dict[bytes, list[str]], options: HistoryOptions, early: Early | None
+    root: Path,
+    wanted: dict[bytes, list[str]],
+    options: HistoryOptions,
+    early: Early | Watched | None,
 ) -> tuple[dict[str, datetime], _WalkStats, set[str]]:
     """One whole walk for the wanted paths (on `early` when it was started before)."""
+    if isinstance(early, Watched):
+        if early.covers(owner for names in wanted.values() for owner in names):
+            return early.dates(root, wanted)
+        early.close()  # it watches other paths: a walk of their own
+        early = None
     scanner = _LogScanner(wanted, options)
     if early is not None:
         results, stats = _scan_early(root, early, scanner)
@@ -579,7 +659,7 @@ def last_changes(
     root: Path,
     paths: Iterable[str],
     options: HistoryOptions = _DEFAULT_OPTIONS,
-    early: Early | None = None,
+    early: Early | Watched | None = None,
     narrow: NarrowLog | None = None,
 ) -> tuple[dict[str, datetime], set[str]]:
     """`last_changed`, and the paths whose every commit was skipped (dated by the newest one).

@@ -12,12 +12,19 @@ import os
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO
 
 from pages_roadmap.errors import Error
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows
+    fcntl = None  # type: ignore[assignment]
+_SETPIPE_SZ: int | None = getattr(fcntl, "F_SETPIPE_SZ", None)
 
 __all__ = ["Early", "GitError", "Result", "cat_file_batch", "run", "split_z", "stream"]
 
@@ -98,13 +105,19 @@ class Stream:
         """Stop git now (a reader blocked on its output then sees the end)."""
         self._proc.kill()
 
+    def poll(self) -> int | None:
+        """git's exit status if it has ended, else None."""
+        return self._proc.poll()
+
 
 @contextmanager
-def stream(root: Path, args: list[str], errfile: IO[bytes]) -> Iterator[Stream]:
+def stream(root: Path, args: list[str], errfile: IO[bytes], room: int = 0) -> Iterator[Stream]:
     """A git process whose stdout is read as it comes; killed if the reader stops before its end.
 
     stderr goes to `errfile`: a pipe could fill up (one rename-limit warning per commit, say)
-    and block git while the caller reads only stdout.
+    and block git while the caller reads only stdout. `room`: the bytes the pipe should hold
+    (where the system lets a pipe grow, as Linux does up to 1 MiB), so that git can run ahead
+    of a reader that is not reading yet.
     """
     try:
         proc = subprocess.Popen(
@@ -118,6 +131,9 @@ def stream(root: Path, args: list[str], errfile: IO[bytes]) -> Iterator[Stream]:
         )
     except FileNotFoundError:
         raise GitError(_MISSING, "install git") from None
+    if room and _SETPIPE_SZ is not None and proc.stdout is not None:
+        with suppress(OSError):  # a pipe that cannot grow is only slower
+            fcntl.fcntl(proc.stdout.fileno(), _SETPIPE_SZ, room)
     out = Stream(proc)
     try:
         yield out
@@ -132,18 +148,24 @@ def stream(root: Path, args: list[str], errfile: IO[bytes]) -> Iterator[Stream]:
 class Early:
     """A git command started before its reader is ready: a thread reads its output meanwhile.
 
-    The build starts its one `git log` when the first page needs a date and goes on reading
-    pages, so git walks history on another core at the same time. The thread holds at most
-    `limit` bytes (then git waits, as it would on a full pipe) and hands over everything it
-    holds in one piece: git writes a few kilobytes at a time, and a bound counted in pieces
-    stopped git after a few hundred kilobytes. `close` kills git if its output was not read to
-    the end.
+    The build starts its `git log` before it reads pages, so git walks history on another core
+    at the same time. With `waiting`, no thread reads yet: git runs until its pipe (made to
+    hold ROOM bytes) is full, then waits for `go` (a build starts git before it forks, and
+    lets it go on when a page needs a date). The thread holds at most `limit` bytes (then git
+    waits, as it would on a full pipe) and hands over everything it holds in one piece: git
+    writes a few kilobytes at a time, and a bound counted in pieces stopped git after a few
+    hundred kilobytes. `close` kills git if its output was not read to the end.
     """
 
-    def __init__(self, root: Path, args: list[str], limit: int = 256 << 20) -> None:
+    ROOM = 1 << 20
+    PAUSE = 0.005  # seconds
+
+    def __init__(
+        self, root: Path, args: list[str], limit: int = 256 << 20, *, waiting: bool = False
+    ) -> None:
         self.args = args
         self.errfile = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
-        self._stream = stream(root, args, self.errfile)
+        self._stream = stream(root, args, self.errfile, self.ROOM)
         try:
             self._out = self._stream.__enter__()
         except BaseException:
@@ -155,9 +177,23 @@ class Early:
         self._cond = threading.Condition()
         self._stop = False
         self._thread = threading.Thread(target=self._pump, daemon=True)
-        self._thread.start()
+        self._going = False
+        self._feed: Callable[[bytes], bool] | None = None
         self.closed = False
         self.stderr = b""  # git's error output, once closed
+        if not waiting:
+            self.go()
+
+    def go(self, feed: Callable[[bytes], bool] | None = None) -> None:
+        """Start reading git's output (idempotent): a waiting git goes on.
+
+        With `feed`, the thread hands each piece of output to it as it comes, not to `read`
+        (b"" at the end); when it returns True, git is stopped: the rest is of no use.
+        """
+        if not self._going:
+            self._going = True
+            self._feed = feed
+            self._thread.start()
 
     def _pump(self) -> None:
         while True:
@@ -165,6 +201,16 @@ class Early:
                 chunk = self._out.read(1 << 20)
             except (OSError, ValueError):  # closed under it by `close`
                 chunk = b""
+            if self._feed is not None:
+                if self._stop:
+                    return
+                if self._feed(chunk) and chunk:
+                    self._out.kill()
+                    return
+                if not chunk:
+                    return
+                self._pause(chunk)
+                continue
             with self._cond:
                 while len(self._held) >= self._limit and not self._stop:
                     self._cond.wait()
@@ -175,9 +221,18 @@ class Early:
                 self._cond.notify_all()
             if not chunk:
                 return
+            self._pause(chunk)
+
+    def _pause(self, chunk: bytes) -> None:
+        """After a small piece, let git fill its pipe a while: git writes a few kilobytes at
+        a time, and a wake-up per piece would take the interpreter's lock from the thread
+        that reads the pages a thousand times."""
+        if len(chunk) < self.ROOM // 8:
+            time.sleep(self.PAUSE)
 
     def read(self) -> bytes:
         """All output that came since the last read, waiting for some (b"" at its end)."""
+        self.go()
         with self._cond:
             while not self._held and not self._eof:
                 self._cond.wait()
@@ -191,6 +246,10 @@ class Early:
         """git's exit status once `close` has run."""
         return self._out.returncode
 
+    def poll(self) -> int | None:
+        """git's exit status if it has ended (by itself, or stopped), else None."""
+        return self._out.poll()
+
     def close(self) -> None:
         """Stop git (if it still runs) and the thread; idempotent."""
         if self.closed:
@@ -201,7 +260,8 @@ class Early:
             self._cond.notify_all()
         if not self._out.at_eof:
             self._stream_kill()
-        self._thread.join()
+        if self._going:
+            self._thread.join()
         try:
             self._stream.__exit__(None, None, None)
             self.errfile.seek(0)
