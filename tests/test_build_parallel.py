@@ -4,19 +4,24 @@ result.
 The site is big enough for the parallel path (build.PARALLEL_FROM pages to read), with charts,
 Liquid stamps to migrate, a page with an error, a page that is not UTF-8 and a page whose write
 is refused; the same build is run with the copies and without them (one process), from the
-same tree, and everything it says and writes must be equal.
+same tree, and everything it says and writes must be equal. The build with copies also starts
+git on history before it lists the pages and watches its walk (history.Watched); the one
+without starts git when the first page needs a date and reads the walk afterwards.
 """
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import run_cli, snapshot
 from gitrepo import Repo
 
-from pages_roadmap import build, parallel
+from pages_roadmap import build, cli, parallel
+from pages_roadmap.git import history
+from pages_roadmap.stamps import dating
 
 pytestmark = pytest.mark.usefixtures("isolated_git")
 
@@ -97,19 +102,34 @@ def test_a_large_build_with_copies_is_the_one_process_build(
         return got
 
     monkeypatch.setattr(parallel, "_collect", counting)
+    began: list[dating.HistoryReads | None] = []
+    begin = dating.begin_history
+
+    def beginning(*a: Any) -> dating.HistoryReads | None:
+        began.append(begin(*a))
+        return began[-1]
+
+    monkeypatch.setattr(dating, "begin_history", beginning)
     before = tmp_path / "before"
     shutil.copytree(site.path, before, symlinks=True)
     args = ("build", "--today", "2026-01-15", "-v")
     forked = run_cli(*args, "--root", str(site.path))
     forked_tree = tree(site.path)
     assert copies and all(copies)  # the copies did their shares
+    # git began on history before the pages were listed, and its walk was watched
+    assert len(began) == 1 and began[0] is not None
+    assert isinstance(began[0].whole, history.Watched)
 
     shutil.rmtree(site.path)
     shutil.copytree(before, site.path, symlinks=True)
     monkeypatch.setattr(build, "PARALLEL_FROM", 10**9)
+    # ... and git on history only when the first page needs a date, read without watching.
+    monkeypatch.setattr(cli, "_may_date", lambda args, site: False)
+    watched = []
+    monkeypatch.setattr(history.Watched, "__init__", lambda *a: watched.append(a))
     copies.clear()
     alone = run_cli(*args, "--root", str(site.path))
-    assert copies == []
+    assert copies == [] and watched == []
     assert (forked.code, forked.out, forked.err) == (alone.code, alone.out, alone.err)
     assert forked_tree == tree(site.path)
     assert forked.code == 1

@@ -6,6 +6,7 @@ import os
 import shutil
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,6 +15,7 @@ from gitrepo import Repo
 
 from pages_roadmap import build
 from pages_roadmap.site import load_site
+from pages_roadmap.stamps import dating
 
 D1 = "2025-03-01T10:00:00+00:00"
 D2 = "2025-04-01T10:00:00+00:00"
@@ -383,3 +385,39 @@ def test_a_comment_or_layout_change_of_a_roadmap_bumps_nothing(repo: Repo) -> No
     repo.commit({"_roadmaps/plan.yml": relaid}, "comments", D2)
     result = build_cli(repo)
     assert (result.code, result.out, dated(repo, "r.md")) == (0, QUIET, before)
+
+
+# --- when git starts on history ------------------------------------------------------------------
+
+
+def test_git_starts_on_history_at_once_only_where_dates_are_likely_wanted(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A whole-site build without a build cache starts git before it lists the pages; a build
+    with one, a build of named pages, --check, --staged and --no-stamps do not (git starts, if
+    at all, when a page needs a date). The dates are the same either way."""
+    began: list[dating.HistoryReads | None] = []
+    begin = dating.begin_history
+
+    def beginning(*a: Any) -> dating.HistoryReads | None:
+        began.append(begin(*a))
+        return began[-1]
+
+    monkeypatch.setattr(dating, "begin_history", beginning)
+    repo.commit({"p.md": PAGE, "q.md": PAGE}, "add", D2)
+    for args, early in [
+        ((), True),  # no build cache yet: a first build, or a fresh clone
+        (("--check",), False),
+        (("p.md",), False),
+        ((), False),  # the cache of the first build is there
+    ]:
+        began.clear()
+        if args == ("p.md",):
+            args = (str(repo.path / "p.md"),)
+        build_cli(repo, *args)
+        assert len(began) == (1 if early else 0), args
+        assert all(b is not None and b.whole is not None for b in began)
+    assert dated(repo) == dated(repo, "q.md") == "2025-04-01 12:00:00 +0200"
+    site = load_site(repo.path)
+    assert begin(site, dating.StampRun(NOW, staged=True)) is None
+    assert begin(site, None) is None  # --no-stamps

@@ -31,7 +31,7 @@ from pages_roadmap.page import (
 from pages_roadmap.reading import read_bytes
 from pages_roadmap.roadmap import ROADMAP_ID
 from pages_roadmap.site import Site
-from pages_roadmap.stamps.dating import Pending, Stamper, StampRun
+from pages_roadmap.stamps.dating import HistoryReads, Pending, Stamper, StampRun
 from pages_roadmap.stamps.settings import StampSettings
 from pages_roadmap.stamps.strftime import resolve_locale, unknown_language
 from pages_roadmap.yamlload import LoadError, decode, load
@@ -176,13 +176,15 @@ def run(
     force: bool = False,
     stamps: StampRun | None = None,
     cache: BuildCache | None = None,
+    history: HistoryReads | None = None,
 ) -> BuildResult:
     """Build every given page; pages with nothing to do are skipped after a byte search.
 
     With `stamps`, the "last updated" stamps are written too (after the charts); roadmap data
     files among `files` stand for the pages that embed them. With `cache`, a page the last
     build found up to date, with the same bytes and inputs, is skipped before it is decoded;
-    the pages found up to date are remembered in it.
+    the pages found up to date are remembered in it. `history`: the history reads the caller
+    began for `stamps` (dating.begin_history); the build ends them.
 
     Each page is prepared (read, its charts and stamps worked out: `_Run.prepare`, pure), then
     settled in its turn (`_Run.settle`). On a large site the pages to read are prepared by
@@ -194,12 +196,13 @@ def run(
     processes = _processes(len(work))
     if processes < 2:
         reads = ((f, _read(site, f) if r is None else r) for f, r in sources)
-        return _run(site, reads, today, Roadmaps(site), force, stamps, cache)
+        return _run(site, reads, today, Roadmaps(site), force, stamps, cache, history)
     from pages_roadmap.parallel import chunks, fork_each
 
     _load_before_forking(site)
-    state = _Run(site, today, Roadmaps(site), force, stamps, cache)
+    state = _Run(site, today, Roadmaps(site), force, stamps, cache, history)
     me = os.getpid()
+    every = [file for file, _ in sources]  # the pages that may want a date
 
     def prepare(indices: Sequence[int]) -> list[_Prepared]:
         done = []
@@ -210,7 +213,7 @@ def run(
             # goes on preparing pages.
             mine = os.getpid() == me
             if mine and isinstance(done[-1].done, Pending) and state.stamper is not None:
-                state.stamper.start_history()
+                state.stamper.start_history(every)
         return done
 
     tasks = chunks(work, processes)
@@ -283,9 +286,10 @@ def _run(
     force: bool,
     stamps: StampRun | None,
     cache: BuildCache | None = None,
+    history: HistoryReads | None = None,
 ) -> BuildResult:
-    """Prepare and settle each page in turn (git starts when the first page needs a date)."""
-    state = _Run(site, today, roadmaps, force, stamps, cache)
+    """Prepare and settle each page in turn (git goes on when the first page needs a date)."""
+    state = _Run(site, today, roadmaps, force, stamps, cache, history)
     for file, raw in sources:
         state.settle(state.prepare(file, raw))
     return state.finish()
@@ -318,6 +322,7 @@ class _Run:
         force: bool,
         stamps: StampRun | None,
         cache: BuildCache | None,
+        history: HistoryReads | None = None,
     ) -> None:
         self.site = site
         self.today = today
@@ -325,7 +330,7 @@ class _Run:
         self.force = force
         self.result = BuildResult()
         self.fresh = _Fresh(roadmaps, today, cache)
-        self.stamper = Stamper.for_run(site, roadmaps, stamps)
+        self.stamper = Stamper.for_run(site, roadmaps, stamps, history)
         if self.stamper is not None:
             self.result.findings += _site_language(site)
         # (file, text as read, text with its charts, final text or None while it waits for a

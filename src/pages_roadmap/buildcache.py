@@ -29,10 +29,12 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pages_roadmap import __version__
-from pages_roadmap.roadmap import Roadmap, with_status
+
+if TYPE_CHECKING:
+    from pages_roadmap.roadmap import Roadmap
 
 FORMAT = 2
 _TRUST_NS = 2_000_000_000  # a status older than this, at the read, is trusted
@@ -79,6 +81,8 @@ def run_key(site_root: Path, config_files: list[Path | None], *, stamps: bool) -
 
 def depends_on_today(roadmap: Roadmap) -> bool:
     """True when the chart's automatic statuses can differ from one day to another."""
+    from pages_roadmap.roadmap import with_status
+
     return with_status(roadmap, date(1, 1, 2)) != with_status(roadmap, date(9999, 12, 30))
 
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from pages_roadmap.fix import Edit
     from pages_roadmap.importer.pages import ImportResult
     from pages_roadmap.site import Site
+    from pages_roadmap.stamps.dating import HistoryReads, StampRun
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -454,7 +455,6 @@ def now_in(timezone: str) -> datetime:
 
 
 def _build(args: argparse.Namespace, out: TextIO) -> int:
-    from pages_roadmap import build
     from pages_roadmap.findings import has_errors, sort_key
 
     site = _site(args)
@@ -464,11 +464,39 @@ def _build(args: argparse.Namespace, out: TextIO) -> int:
         found = sorted(_display(site, site.findings), key=sort_key)
         _report(args, out, found, "nothing built: _config.yml has errors", {"written": []})
         return EXIT_FINDINGS
-    again = _rebuild_of(args, site)
+    from pages_roadmap.stamps.dating import begin_history
+
+    stamps = _stamp_run(args, site)
+    # git starts on history now, on another core, while the build loads, lists and reads.
+    history = begin_history(site, stamps) if _may_date(args, site) else None
+    try:
+        return _build_with(args, out, site, stamps, history)
+    finally:
+        if history is not None:
+            history.close()
+
+
+def _build_with(
+    args: argparse.Namespace,
+    out: TextIO,
+    site: Site,
+    stamps: StampRun | None,
+    history: HistoryReads | None,
+) -> int:
+    from pages_roadmap import build
+    from pages_roadmap.findings import has_errors, sort_key
+
+    again = _rebuild_of(args, site, stamps)
     files = site.pages() if again.files is None else again.files
     cache = _build_cache(args, site, again)
     result = build.run(
-        site, files, again.today, force=again.force, stamps=again.stamps, cache=cache
+        site,
+        files,
+        again.today,
+        force=again.force,
+        stamps=again.stamps,
+        cache=cache,
+        history=history,
     )
     written: list[Path] = []
     if not (args.check or args.diff):
@@ -542,18 +570,37 @@ def _build_line(result: BuildResult, written: Sequence[Change]) -> str:
     return f"{' and '.join(what)} updated in {_n(len(written), 'page')}; {_up_to_date(result)}"
 
 
-def _rebuild_of(args: argparse.Namespace, site: Site) -> Rebuild:
+def _stamp_run(args: argparse.Namespace, site: Site) -> StampRun | None:
+    """Stamps: "last updated" dates from git history, or `now` for staged pages
+    (stamps/dating.py); None with --no-stamps."""
+    from pages_roadmap.stamps.dating import StampRun
+
+    if args.no_stamps:
+        return None
+    now = now_in(site.timezone)
+    return StampRun(now, staged=args.staged, allow_shallow=args.allow_shallow)
+
+
+def _may_date(args: argparse.Namespace, site: Site) -> bool:
+    """Whether the build is likely to date pages from history, so that git should start at
+    once: a whole-site build without a build cache of an earlier run (a first build, a fresh
+    clone). Otherwise git starts when the first page needs a date."""
+    from pages_roadmap.buildcache import cache_file
+
+    if args.paths is not None or args.check or args.diff:
+        return False
+    file = cache_file(site.root)
+    return file is None or not file.exists()
+
+
+def _rebuild_of(args: argparse.Namespace, site: Site, stamps: StampRun | None) -> Rebuild:
     """The build the command line asks for, as values the commit step can run again."""
     from pages_roadmap import build
 
-    now = now_in(site.timezone)
     staged = _staged_files(site) if args.staged and args.paths is None else None
-    # Stamps: "last updated" dates from git history, or `now` for staged pages (stamps/dating.py).
-    stamps = None
-    if not args.no_stamps:
-        stamps = build.StampRun(now, staged=args.staged, allow_shallow=args.allow_shallow)
     files = staged if staged is not None else None if args.paths is None else list(args.paths)
-    return build.Rebuild(site, files, args.today or now.date(), args.force, stamps)
+    today = args.today or (stamps.now.date() if stamps else today_in(site.timezone))
+    return build.Rebuild(site, files, today, args.force, stamps)
 
 
 def _build_cache(args: argparse.Namespace, site: Site, again: Rebuild) -> BuildCache | None:

@@ -13,12 +13,18 @@ once, so history is read in one pass (history.last_changed) or not at all. The r
   written by an earlier run) do not count: the page's digest is compared with HEAD's.
 * A shallow clone would date everything by its cut-off commit: an error unless allowed, and
   then the dates are written without a record checksum, so a full clone recomputes them.
+
+git reads history on another core while the pages are read. A whole-site build without a build
+cache (a first build, a fresh clone) starts it before it lists the site (`begin_history`: git
+fills its pipe, then waits until a page needs a date); any other build, when its first page
+needs one. A large build watches the walk as git writes it, for every page it may date, and
+git stops once they all have a date (history.Watched) rather than walk on while pages are read.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -29,6 +35,7 @@ from pages_roadmap.git.history import (
     HistoryError,
     HistoryOptions,
     NarrowLog,
+    Watched,
     dirty_paths,
     head_texts,
     is_shallow,
@@ -158,7 +165,7 @@ def date_pages(
     run: StampRun,
     settings: StampSettings,
     page_digest: DigestOf,
-    early: Early | None = None,
+    early: Early | Watched | None = None,
     narrow: NarrowLog | None = None,
     top: Path | None = None,
 ) -> tuple[dict[str, Dated], list[Finding]]:
@@ -212,7 +219,7 @@ def _date(
     run: StampRun,
     settings: StampSettings,
     page_digest: DigestOf,
-    early: Early | None,
+    early: Early | Watched | None,
     narrow: NarrowLog | None = None,
 ) -> tuple[dict[str, Dated], list[Finding]]:
     dated: dict[str, Dated] = {}
@@ -350,6 +357,84 @@ def _never_committed(w: Want, missing: list[str]) -> Finding:
     )
 
 
+@dataclass
+class HistoryReads:
+    """The git reads that date a run's pages, begun before its pages are read
+    (`begin_history`): the whole history, then (`go`) the roadmap data's folder alone."""
+
+    top: Path  # the repository's top level, resolved
+    options: HistoryOptions | None = None
+    whole: Early | Watched | None = None  # None: not started (a bad ignore-revs file, ...)
+    folders: tuple[str, ...] = ()  # for the narrow walk, started by `go`
+    narrow: NarrowLog | None = None
+
+    def logs(self) -> tuple[Early | Watched | None, NarrowLog | None, Path]:
+        return self.whole, self.narrow, self.top
+
+    def go(self, paths: Iterable[str] | None = None) -> None:
+        """Let git read on past its pipe's room, and start the narrow walk (a page needs a
+        date). With `paths` (repo paths, among them every path the run will want dated),
+        the whole walk is parsed as git writes it and git stops once they are all dated
+        (history.Watched)."""
+        whole = self.whole
+        if whole is None or self.options is None:
+            return
+        if self.folders and self.narrow is None:
+            self.narrow = start_narrow_log(self.top, self.folders, self.options)
+        if isinstance(whole, Watched):
+            return  # going since it was watched
+        if paths is None:
+            whole.go()
+            return
+        if self.narrow is not None:  # its paths are dated by the narrow walk
+            inside = tuple(f"{folder}/" for folder in self.narrow.folders)
+            paths = [p for p in paths if not p.startswith(inside)]
+        self.whole = Watched(whole, paths, self.options)
+
+    def close(self) -> None:
+        """Stop git where it still runs (idempotent)."""
+        for log in (self.whole, self.narrow.early if self.narrow is not None else None):
+            if log is not None:
+                log.close()
+
+
+def begin_history(
+    site: Site, run: StampRun | None, settings: StampSettings | None = None
+) -> HistoryReads | None:
+    """Start the history reads of a run that may date pages, waiting (see `Early`): git walks
+    history on another core while the tool loads and lists the site, and waits when its pipe
+    is full, until `HistoryReads.go`. None for --staged and where no read would happen (stamps
+    off, no repository). Close what this returns.
+    """
+    if run is None or run.staged:
+        return None
+    settings = settings or StampSettings.from_raw(site.settings.stamps)
+    if not settings.enabled:
+        return None
+    try:
+        top = repo_toplevel(site.root)
+    except HistoryError:
+        return None
+    if top is None:
+        return None
+    reads = HistoryReads(top.resolve())
+    revs, findings = _ignore_revs(site, reads.top, settings)
+    if findings:
+        return reads  # date_pages reports them
+    author = settings.use_author_date
+    options = reads.options = HistoryOptions(ignore_revs=revs, use_author_date=author)
+    reads.whole = start_log(reads.top, options, waiting=True)
+    # Roadmap data changes rarely: dating it would keep the whole walk going to the first
+    # commit, so its folder has a walk of its own, limited to it (started by `go`: it needs
+    # no head start, and a build that dates nothing does not pay for it).
+    folder = site.roadmaps_path
+    if reads.whole is not None and folder.is_dir() and any(site.roadmap_files()):
+        real = Path(site.real_dir(str(folder)))
+        if real.is_relative_to(reads.top) and real != reads.top:
+            reads.folders = (real.relative_to(reads.top).as_posix(),)
+    return reads
+
+
 @dataclass(frozen=True)
 class Pending:
     """A page prepared for stamping that needs its date from history."""
@@ -373,7 +458,12 @@ class Stamper:
     `wait` those that need a date, then one dating pass for them all (`finish`)."""
 
     def __init__(
-        self, site: Site, roadmaps: Roadmaps, run: StampRun, settings: StampSettings
+        self,
+        site: Site,
+        roadmaps: Roadmaps,
+        run: StampRun,
+        settings: StampSettings,
+        reads: HistoryReads | None = None,
     ) -> None:
         from zoneinfo import ZoneInfo
 
@@ -383,17 +473,27 @@ class Stamper:
         self.settings = settings
         self.tz: tzinfo = ZoneInfo(site.timezone)
         self.waiting: list[Waiting] = []
-        self._early: Early | None = None
-        self._narrow: NarrowLog | None = None
-        self._top: Path | None = None
+        self._reads = reads
+        self._begun = reads is not None  # begun by the run
+        self._going = False
 
     @classmethod
-    def for_run(cls, site: Site, roadmaps: Roadmaps, run: StampRun | None) -> Stamper | None:
-        """The run's stamper, or None when stamps are off (by option or by the site)."""
+    def for_run(
+        cls,
+        site: Site,
+        roadmaps: Roadmaps,
+        run: StampRun | None,
+        reads: HistoryReads | None = None,
+    ) -> Stamper | None:
+        """The run's stamper, or None when stamps are off (by option or by the site).
+
+        `reads`: the history reads `begin_history` started for this run (the stamper owns
+        them from now on: `finish` or `close` ends them).
+        """
         if run is None:
             return None
         settings = StampSettings.from_raw(site.settings.stamps)
-        return cls(site, roadmaps, run, settings) if settings.enabled else None
+        return cls(site, roadmaps, run, settings, reads) if settings.enabled else None
 
     def prepare(self, old: str, new: str, rel: str) -> tuple[str | Pending, list[Finding]]:
         """The stamped text when the page needs no date from history, else what `wait` takes.
@@ -424,43 +524,35 @@ class Stamper:
             self._close_history()
 
     def _close_history(self) -> None:
-        for log in (self._early, self._narrow.early if self._narrow is not None else None):
-            if log is not None:
-                log.close()
-        self._early = self._narrow = None
+        if self._reads is not None:
+            self._reads.close()
+        self._reads = None
 
-    def start_history(self) -> None:
-        """Start the history read now, so that git walks it while the other pages are read.
+    def start_history(self, files: Iterable[Path] | None = None) -> None:
+        """Let the history read run now, so that git walks it while the other pages are read.
 
-        Not for --staged (the staged pages get 'now': history is rarely needed), nor where
-        the read would not happen anyway (no repository, a bad ignore-revs file); finish()
-        uses it, or close() stops it. Started once.
+        `files`: every page the run may want dated (its roadmaps are added here), so that git
+        stops as soon as they all have a date (HistoryReads.go). Not for --staged (the staged
+        pages get 'now': history is rarely needed), nor where the read would not happen
+        anyway (no repository, a bad ignore-revs file); finish() uses it, or close() stops
+        it. Begun once (`begin_history`, unless the run began it).
         """
-        if self.run.staged or self._early is not None:
+        if self._going:
             return
-        try:
-            top = repo_toplevel(self.site.root)
-        except HistoryError:
+        self._going = True
+        if not self._begun:
+            self._reads = begin_history(self.site, self.run, self.settings)
+        if self._reads is None:
             return
-        if top is None:
-            return
-        top = self._top = top.resolve()
-        revs, findings = _ignore_revs(self.site, top, self.settings)
-        if not findings:
-            author = self.settings.use_author_date
-            options = HistoryOptions(ignore_revs=revs, use_author_date=author)
-            self._early = start_log(top, options)
-            # Roadmap data changes rarely: dating it would keep the whole walk going to the
-            # first commit, so its folder has a walk of its own, limited to it.
-            folder = self.site.roadmaps_path
-            if self._early is not None and folder.is_dir() and any(self.site.roadmap_files()):
-                real = Path(self.site.real_dir(str(folder)))
-                if real.is_relative_to(top) and real != top:
-                    rel = real.relative_to(top).as_posix()
-                    self._narrow = start_narrow_log(top, [rel], options)
-            # While git reads, load the site language's month and day names (Babel's locale
-            # data) that the dates will be written with.
-            load_names((resolve_locale(self.site.lang) if self.site.lang else None) or "en")
+        paths = None
+        if files is not None:
+            top = self._reads.top
+            every = [*files, *self.site.roadmap_files()]
+            paths = [p for p in (_top_rel(self.site, top, f) for f in every) if p is not None]
+        self._reads.go(paths)
+        # While git reads, load the site language's month and day names (Babel's locale
+        # data) that the dates will be written with.
+        load_names((resolve_locale(self.site.lang) if self.site.lang else None) or "en")
 
     def _digest(self, text: str, rel: str) -> str:
         return analyze(text, rel, self.settings, self.site.lang, self.tz).digest
@@ -486,9 +578,7 @@ class Stamper:
                 self.run,
                 self.settings,
                 self._digest,
-                self._early,
-                self._narrow,
-                self._top,
+                *(self._reads.logs() if self._reads is not None else (None, None, None)),
             )
         finally:
             self._close_history()
