@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -14,6 +15,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from pages_roadmap.cli import main
 from pages_roadmap.importer.reader import Line
+
+if TYPE_CHECKING:
+    from pages_roadmap.stamps.dating import HistoryReads
 
 REPO = Path(__file__).resolve().parent.parent
 # Real pages of a real site (tests/pages/README.md says where they come from).
@@ -74,6 +78,22 @@ def isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def cli() -> Callable[..., Run]:
     return run_cli
+
+
+@pytest.fixture
+def began(monkeypatch: pytest.MonkeyPatch) -> list[HistoryReads | None]:
+    """What each call of dating.begin_history returned (git started on history at once)."""
+    from pages_roadmap.stamps import dating
+
+    calls: list[HistoryReads | None] = []
+    begin = dating.begin_history
+
+    def beginning(*args: Any) -> HistoryReads | None:
+        calls.append(begin(*args))
+        return calls[-1]
+
+    monkeypatch.setattr(dating, "begin_history", beginning)
+    return calls
 
 
 def write_tree(root: Path, files: dict[str, str | bytes]) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import run_cli, snapshot
@@ -91,7 +90,10 @@ def site(tmp_path: Path) -> Repo:
 
 
 def test_a_large_build_with_copies_is_the_one_process_build(
-    site: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    site: Repo,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    began: list[dating.HistoryReads | None],
 ) -> None:
     copies: list[bool] = []
     collect = parallel._collect
@@ -102,14 +104,6 @@ def test_a_large_build_with_copies_is_the_one_process_build(
         return got
 
     monkeypatch.setattr(parallel, "_collect", counting)
-    began: list[dating.HistoryReads | None] = []
-    begin = dating.begin_history
-
-    def beginning(*a: Any) -> dating.HistoryReads | None:
-        began.append(begin(*a))
-        return began[-1]
-
-    monkeypatch.setattr(dating, "begin_history", beginning)
     before = tmp_path / "before"
     shutil.copytree(site.path, before, symlinks=True)
     args = ("build", "--today", "2026-01-15", "-v")

@@ -6,7 +6,6 @@ import os
 import shutil
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -391,19 +390,11 @@ def test_a_comment_or_layout_change_of_a_roadmap_bumps_nothing(repo: Repo) -> No
 
 
 def test_git_starts_on_history_at_once_only_where_dates_are_likely_wanted(
-    repo: Repo, monkeypatch: pytest.MonkeyPatch
+    repo: Repo, began: list[dating.HistoryReads | None]
 ) -> None:
     """A whole-site build without a build cache starts git before it lists the pages; a build
     with one, a build of named pages, --check, --staged and --no-stamps do not (git starts, if
     at all, when a page needs a date). The dates are the same either way."""
-    began: list[dating.HistoryReads | None] = []
-    begin = dating.begin_history
-
-    def beginning(*a: Any) -> dating.HistoryReads | None:
-        began.append(begin(*a))
-        return began[-1]
-
-    monkeypatch.setattr(dating, "begin_history", beginning)
     repo.commit({"p.md": PAGE, "q.md": PAGE}, "add", D2)
     for args, early in [
         ((), True),  # no build cache yet: a first build, or a fresh clone
@@ -419,5 +410,5 @@ def test_git_starts_on_history_at_once_only_where_dates_are_likely_wanted(
         assert all(b is not None and b.whole is not None for b in began)
     assert dated(repo) == dated(repo, "q.md") == "2025-04-01 12:00:00 +0200"
     site = load_site(repo.path)
-    assert begin(site, dating.StampRun(NOW, staged=True)) is None
-    assert begin(site, None) is None  # --no-stamps
+    assert dating.begin_history(site, dating.StampRun(NOW, staged=True)) is None
+    assert dating.begin_history(site, None) is None  # --no-stamps

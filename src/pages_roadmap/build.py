@@ -221,6 +221,8 @@ def run(
     for task, part in zip(tasks, fork_each(prepare, tasks, processes - 1), strict=True):
         prepared.update(zip(task, part, strict=True))
     for index, (file, raw) in enumerate(sources):
+        if raw is None:
+            prepared[index].file = file  # a copy's page comes back without it (__getstate__)
         state.settle(prepared[index] if raw is None else state.prepare(file, raw))
     return state.finish()
 
@@ -309,6 +311,11 @@ class _Prepared:
     new: str = ""
     done: str | Pending = ""
     charts: int = 0  # managed blocks whose chart changed
+
+    def __getstate__(self) -> dict[str, object]:
+        # A forked copy sends its pages back without their paths, which the caller knows (a
+        # path is slow to unpickle: a tenth of the time to take a copy's pages back).
+        return {k: v for k, v in self.__dict__.items() if k != "file"}
 
 
 class _Run:

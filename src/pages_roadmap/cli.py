@@ -322,7 +322,10 @@ def _base(real_cwd: str, real_root: str) -> Path | None:
 
 def _shown(site: Site, path: Path) -> str:
     """A file's path as findings show it."""
-    base = _display_base(site)
+    return _shown_from(_display_base(site), site, path)
+
+
+def _shown_from(base: Path | None, site: Site, path: Path) -> str:
     return os.path.relpath(site.resolved(path), base) if base else site.rel(path)
 
 
@@ -553,7 +556,8 @@ def _report(
 
 
 def _paths(site: Site, changes: Sequence[Change]) -> list[str]:
-    return [_shown(site, c.path) for c in changes]
+    base = _display_base(site)  # once: it asks for the working directory
+    return [_shown_from(base, site, c.path) for c in changes]
 
 
 def _up_to_date(result: BuildResult) -> str:
