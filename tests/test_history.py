@@ -21,12 +21,14 @@ from pages_roadmap.git.history import (
     _log_command,
     _LogScanner,
     _walk,
+    dirty_paths,
     is_shallow,
     last_changed,
     last_changes,
     parse_ignore_revs,
     repo_toplevel,
     staged_paths,
+    start_dirty_paths,
     start_log,
     start_narrow_log,
 )
@@ -473,6 +475,22 @@ def test_staged_paths_before_first_commit(repo: Repo) -> None:
 def test_staged_paths_nothing_staged(repo: Repo) -> None:
     _simple(repo)
     assert staged_paths(repo.path) == set()
+
+
+def test_dirty_paths_asked_now_and_answered_later(repo: Repo) -> None:
+    """git compares the work tree when asked (start_dirty_paths); the answer, taken later, is
+    dirty_paths' own, and taking it twice is harmless."""
+    _two_pages(repo)
+    (repo.path / "a.md").write_text("edited\n")
+    (repo.path / "new.md").write_text("untracked, so not dirty\n")
+    asked = start_dirty_paths(repo.path)
+    assert dirty_paths(repo.path, asked) == {"a.md"} == dirty_paths(repo.path)
+    assert asked.wait() is asked.wait()
+
+
+def test_dirty_paths_outside_a_repository(tmp_path: Path) -> None:
+    with pytest.raises(HistoryError, match="git diff HEAD failed"):
+        dirty_paths(tmp_path, start_dirty_paths(tmp_path))
 
 
 # --- options and ignore-revs parsing ------------------------------------------------------------

@@ -40,7 +40,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from pages_roadmap.git.run import Early, GitError, Result, cat_file_batch, run, stream
+from pages_roadmap.git.run import (
+    Early,
+    GitError,
+    Result,
+    Started,
+    cat_file_batch,
+    run,
+    start,
+    stream,
+)
 
 __all__ = [
     "HistoryError",
@@ -217,9 +226,22 @@ def staged_paths(root: Path) -> set[str]:
     return result
 
 
-def dirty_paths(root: Path) -> set[str]:
-    """Repo-relative paths whose work tree or index differs from HEAD."""
-    proc = _git(root, "diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "HEAD", "--")
+_DIRTY = ("diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "HEAD", "--")
+
+
+def start_dirty_paths(root: Path) -> Started:
+    """`dirty_paths` asked now, answered by `dirty_paths(root, started)`: git compares the
+    work tree with HEAD while the caller goes on."""
+    try:
+        return start(root, *_DIRTY)
+    except GitError as exc:
+        raise HistoryError(exc.message, exc.hint) from None
+
+
+def dirty_paths(root: Path, started: Started | None = None) -> set[str]:
+    """Repo-relative paths whose work tree or index differs from HEAD (`started`: the answer
+    of start_dirty_paths)."""
+    proc = (started or start_dirty_paths(root)).wait()
     if proc.returncode != 0:
         raise HistoryError(f"git diff HEAD failed in {root}: {_stderr_text(proc.stderr)}")
     return {p.decode("utf-8", "surrogateescape") for p in proc.stdout.split(b"\0") if p}

@@ -26,7 +26,17 @@ except ImportError:  # pragma: no cover - not on Windows
     fcntl = None  # type: ignore[assignment]
 _SETPIPE_SZ: int | None = getattr(fcntl, "F_SETPIPE_SZ", None)
 
-__all__ = ["Early", "GitError", "Result", "cat_file_batch", "run", "split_z", "stream"]
+__all__ = [
+    "Early",
+    "GitError",
+    "Result",
+    "Started",
+    "cat_file_batch",
+    "run",
+    "split_z",
+    "start",
+    "stream",
+]
 
 # Pathspecs are file names, never globs (a page called `[draft].md` must not match `d.md`);
 # git must never wait for a password or an editor, nor page its output.
@@ -60,31 +70,61 @@ def run(root: Path, *args: str, stdin: bytes = b"", env: dict[str, str] | None =
     instead of stopping half-way (SIGPIPE in the middle of a rebase, an index updated from
     input cut short).
     """
+    return start(root, *args, stdin=stdin, env=env).wait()
+
+
+def start(root: Path, *args: str, stdin: bytes = b"", env: dict[str, str] | None = None) -> Started:
+    """`run`, started now and waited for by `Started.wait`: git works while the caller does."""
     if not root.is_dir():
         raise GitError(f"{root} is not a directory")
-    with (
-        tempfile.TemporaryFile() as given,
-        tempfile.TemporaryFile() as out,
-        tempfile.TemporaryFile() as err,
-    ):
-        given.write(stdin)
-        given.seek(0)
-        try:
-            proc = subprocess.run(
+    out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by Started.wait)
+    err = tempfile.TemporaryFile()  # noqa: SIM115
+    try:
+        with tempfile.TemporaryFile() as given:
+            given.write(stdin)
+            given.seek(0)
+            proc = subprocess.Popen(
                 ["git", *args],
                 cwd=root,
                 stdin=given,
                 stdout=out,
                 stderr=err,
-                check=False,
                 env={**_env(), **(env or {})},
                 start_new_session=True,
             )
-        except FileNotFoundError:
-            raise GitError(_MISSING, "install git") from None
-        out.seek(0)
-        err.seek(0)
-        return subprocess.CompletedProcess(proc.args, proc.returncode, out.read(), err.read())
+    except FileNotFoundError:
+        out.close()
+        err.close()
+        raise GitError(_MISSING, "install git") from None
+    except BaseException:
+        out.close()
+        err.close()
+        raise
+    return Started(proc, out, err)
+
+
+class Started:
+    """A git command started by `start`; `wait` gives its status and output (once, kept)."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], out: IO[bytes], err: IO[bytes]) -> None:
+        self._proc = proc
+        self._files = (out, err)
+        self._result: Result | None = None
+
+    def wait(self) -> Result:
+        if self._result is None:
+            out, err = self._files
+            try:
+                returncode = self._proc.wait()
+                out.seek(0)
+                err.seek(0)
+                self._result = subprocess.CompletedProcess(
+                    self._proc.args, returncode, out.read(), err.read()
+                )
+            finally:
+                out.close()
+                err.close()
+        return self._result
 
 
 class Stream:

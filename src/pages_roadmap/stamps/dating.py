@@ -43,10 +43,11 @@ from pages_roadmap.git.history import (
     parse_ignore_revs,
     repo_toplevel,
     staged_paths,
+    start_dirty_paths,
     start_log,
     start_narrow_log,
 )
-from pages_roadmap.git.run import Early
+from pages_roadmap.git.run import Early, Started
 from pages_roadmap.reading import read_bytes, read_text
 from pages_roadmap.site import Site
 from pages_roadmap.stamps.find import PageStamps
@@ -253,12 +254,18 @@ def _date(
         return dated, findings
     options = HistoryOptions(ignore_revs=revs, use_author_date=settings.use_author_date)
     wanted = {p for w in rest for p in (paths[w.rel][0], *paths[w.rel][1]) if p is not None}
-    history, only_skipped = last_changes(top, sorted(wanted), options, early, narrow)
-    dirty = set()
-    if history and not run.adopting:
-        # Asked now, after every page was read: an edit saved while pages were read is seen
-        # (the page is left undated) rather than dated with the last commit's date.
-        dirty = _really_changed(top, rest, paths, page_digest)
+    # Asked now, after every page was read (an edit saved while pages were read is seen, and
+    # the page is left undated rather than dated with the last commit's date), and answered
+    # after the history read: git compares the work tree meanwhile.
+    asked = start_dirty_paths(top) if not run.adopting else None
+    try:
+        history, only_skipped = last_changes(top, sorted(wanted), options, early, narrow)
+        dirty = set()
+        if history and asked is not None:
+            dirty = _really_changed(top, rest, paths, page_digest, asked)
+    finally:
+        if asked is not None:
+            asked.wait()
     for w in rest:
         page, roadmaps = paths[w.rel]
         names = [(w.rel, page)] + [
@@ -322,9 +329,11 @@ def _really_changed(
     wants: Sequence[Want],
     paths: dict[str, tuple[str | None, list[str | None]]],
     page_digest: DigestOf,
+    asked: Started,
 ) -> set[str]:
-    """Repo-relative paths with uncommitted changes beyond the tool's own output."""
-    dirty = dirty_paths(top)
+    """Repo-relative paths with uncommitted changes beyond the tool's own output (`asked`:
+    history.start_dirty_paths)."""
+    dirty = dirty_paths(top, asked)
     pages = {paths[w.rel][0]: w for w in wants if paths[w.rel][0] in dirty}
     roadmaps = {r: f for w in wants for f, r in zip(w.roadmap_files, paths[w.rel][1], strict=True)}
     roadmaps = {r: f for r, f in roadmaps.items() if r in dirty}
