@@ -92,13 +92,11 @@ def start(root: Path, *args: str, stdin: bytes = b"", env: dict[str, str] | None
                 env={**_env(), **(env or {})},
                 start_new_session=True,
             )
-    except FileNotFoundError:
+    except BaseException as exc:
         out.close()
         err.close()
-        raise GitError(_MISSING, "install git") from None
-    except BaseException:
-        out.close()
-        err.close()
+        if isinstance(exc, FileNotFoundError):
+            raise GitError(_MISSING, "install git") from None
         raise
     return Started(proc, out, err)
 
