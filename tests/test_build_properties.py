@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pages_roadmap.build import build_page
+from pages_roadmap.findings import Finding
 from pages_roadmap.load import Roadmaps
 from pages_roadmap.page import find_regions, split
 from pages_roadmap.site import Settings, Site
@@ -56,14 +57,20 @@ def make_roadmaps(tmp: Path) -> Roadmaps:
 
 def outside(text: str) -> list[str]:
     """The page's text outside the managed regions (content and end marker lines)."""
-    regions, problems = find_regions(split(text), "p.md")
+    pieces, problems = outside_and_problems(text)
     assert problems == []
+    return pieces
+
+
+def outside_and_problems(text: str) -> tuple[list[str], list[Finding]]:
+    """The page's text outside the managed regions, and the page's marker problems."""
+    regions, problems = find_regions(split(text), "p.md")
     pieces, pos = [], 0
     for region in regions:
         pieces.append(text[pos : region.content_start])
         pos = region.end_marker_end
     pieces.append(text[pos:])
-    return pieces
+    return pieces, problems
 
 
 @settings(max_examples=150, deadline=None)

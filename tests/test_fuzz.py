@@ -17,6 +17,7 @@ from pathlib import Path
 from conftest import chart_lines
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from test_build_properties import outside_and_problems
 from test_resolve_order import roadmaps as roadmap_models
 
 from pages_roadmap import roadmap as rm
@@ -25,7 +26,6 @@ from pages_roadmap.errors import FindingError
 from pages_roadmap.importer.builder import read_chart
 from pages_roadmap.load import Roadmaps
 from pages_roadmap.mermaid import render as gantt
-from pages_roadmap.page import find_regions, split
 from pages_roadmap.site import Settings, Site
 from pages_roadmap.stamps.render import analyze, render
 from pages_roadmap.stamps.settings import StampSettings
@@ -228,15 +228,8 @@ def _roadmaps(tmp: Path) -> Roadmaps:
 
 def _outside(text: str) -> list[str] | None:
     """The text outside the managed regions, or None when the page has marker problems."""
-    regions, problems = find_regions(split(text), "p.md")
-    if problems:
-        return None
-    pieces, pos = [], 0
-    for region in regions:
-        pieces.append(text[pos : region.content_start])
-        pos = region.end_marker_end
-    pieces.append(text[pos:])
-    return pieces
+    pieces, problems = outside_and_problems(text)
+    return None if problems else pieces
 
 
 @FUZZ

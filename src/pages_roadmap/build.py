@@ -221,9 +221,9 @@ def run(
     for task, part in zip(tasks, fork_each(prepare, tasks, processes - 1), strict=True):
         prepared.update(zip(task, part, strict=True))
     for index, (file, raw) in enumerate(sources):
-        if raw is None:
-            prepared[index].file = file  # a copy's page comes back without it (__getstate__)
-        state.settle(prepared[index] if raw is None else state.prepare(file, raw))
+        p = prepared[index] if raw is None else state.prepare(file, raw)
+        p.file = file  # a copy's page comes back without it (__getstate__)
+        state.settle(p)
     return state.finish()
 
 

@@ -561,11 +561,7 @@ class Watched:
         if self._error is not None:
             raise self._error
         if not all(o in scanner.results for o in owners) and not scanner.done:
-            returncode = self.early.returncode
-            if returncode != 0:
-                detail = _stderr_text(self.early.stderr) or f"exit status {returncode}"
-                raise HistoryError(f"git log failed in {root}: {detail}")
-            scanner.finish()  # the end of history: dated by a skipped commit, if any
+            _end_of_history(root, scanner, self.early.returncode, self.early.stderr)
         results = {o: scanner.results[o] for o in owners if o in scanner.results}
         return results, scanner.stats, scanner.only_skipped & set(owners)
 
@@ -669,11 +665,8 @@ def _walk_one(
         except GitError as exc:
             raise HistoryError(exc.message, exc.hint) from None
         if not scanner.done:
-            if returncode != 0:
-                errfile.seek(0)
-                detail = _stderr_text(errfile.read()) or f"exit status {returncode}"
-                raise HistoryError(f"git log failed in {root}: {detail}")
-            scanner.finish()
+            errfile.seek(0)
+            _end_of_history(root, scanner, returncode, errfile.read())
     return scanner.results, scanner.stats, scanner.only_skipped
 
 
@@ -706,12 +699,19 @@ def _scan_early(
     finally:
         early.close()
     if not scanner.done:
-        returncode = early.returncode
-        if returncode != 0:
-            detail = _stderr_text(early.stderr) or f"exit status {returncode}"
-            raise HistoryError(f"git log failed in {root}: {detail}")
-        scanner.finish()
+        _end_of_history(root, scanner, early.returncode, early.stderr)
     return scanner.results, scanner.stats
+
+
+def _end_of_history(
+    root: Path, scanner: _LogScanner, returncode: int | None, stderr: bytes
+) -> None:
+    """git's output ended before every wanted path was dated: a failure of git, or the first
+    commit reached (the paths dated by skipped commits only take their dates)."""
+    if returncode != 0:
+        detail = _stderr_text(stderr) or f"exit status {returncode}"
+        raise HistoryError(f"git log failed in {root}: {detail}")
+    scanner.finish()
 
 
 def last_changed(
